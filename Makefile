@@ -1,0 +1,65 @@
+# GenAI Learning Guide. `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PORT ?= 8000
+HOST ?= 127.0.0.1
+VENV := .venv
+BIN := $(VENV)/bin
+
+# The first interpreter >= 3.12 found: on PATH, then under pyenv. `make PYTHON=/path/to/python3` overrides.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
+
+.PHONY: run serve test test-postgres lint format clean check-python
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found (Django 6.1 needs it). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Development server: DEBUG on, content loaded on the first run only (later runs keep edits).
+run: $(VENV)/.installed
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_content --if-empty
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production mode under gunicorn. The secret comes from DJANGO_SECRET_KEY or, on one machine,
+# from .secret_key (generated once, git-ignored).
+serve: $(VENV)/.installed
+	@set -e; \
+	if [ -z "$$DJANGO_SECRET_KEY" ]; then \
+		[ -s .secret_key ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key); \
+		export DJANGO_SECRET_KEY="$$(cat .secret_key)"; \
+	fi; \
+	export DJANGO_DEBUG=$${DJANGO_DEBUG:-false}; \
+	$(BIN)/python manage.py migrate --noinput; \
+	$(BIN)/python manage.py load_content --if-empty; \
+	$(BIN)/python manage.py collectstatic --noinput -v 0; \
+	exec $(BIN)/gunicorn genai_site.wsgi:application -c genai_site/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q
+
+# The same suite against PostgreSQL (DATABASE_URL defaults to the local test server).
+test-postgres: $(VENV)/.installed-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

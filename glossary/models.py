@@ -1,0 +1,119 @@
+"""The glossary: one Term per idea, with several sourced definitions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from learning.models import ContentManager
+
+
+class Category(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = ContentManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class TermQuerySet(models.QuerySet):
+    def for_index(self) -> TermQuerySet:
+        return self.select_related("category").order_by("name")
+
+
+class TermManager(models.Manager.from_queryset(TermQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Term(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
+    abbreviation = models.CharField(max_length=30, blank=True)
+    aliases = models.JSONField(default=list, blank=True, help_text='Other names, e.g. ["LLM"].')
+    icon = models.CharField(max_length=8, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="terms")
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    concepts = models.ManyToManyField("learning.Concept", blank=True, related_name="terms")
+    papers = models.ManyToManyField("learning.Paper", blank=True, related_name="terms")
+    roadmap_stages = models.ManyToManyField(
+        "learning.RoadmapStage", blank=True, related_name="terms"
+    )
+    architectures = models.ManyToManyField(
+        "learning.Architecture", blank=True, related_name="terms"
+    )
+
+    objects = TermManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("glossary:term", args=[self.slug])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def initial(self) -> str:
+        first = self.name[:1].upper()
+        return first if first.isalpha() else "#"
+
+
+class DefinitionManager(models.Manager):
+    def get_by_natural_key(self, term_slug: str, position: int):
+        return self.get(term__slug=term_slug, position=position)
+
+
+class Definition(models.Model):
+    """One definition of a term, from one of the guide's lists, with its source."""
+
+    class Kind(models.TextChoices):
+        CHEAT_SHEET = "cheat_sheet", "Cheat sheet"
+        KEY_TERM = "key_term", "Key term"
+        RESEARCH = "research", "Research definition"
+        PLAIN = "plain", "Plain language"
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="definitions")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    badge = models.CharField(max_length=20, blank=True, help_text='The list\'s tag, e.g. "ARCH".')
+    text = models.TextField()
+    source = models.CharField(max_length=250, blank=True)
+    source_url = models.URLField(blank=True)
+    paper = models.ForeignKey(
+        "learning.Paper",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="definitions",
+    )
+
+    objects = DefinitionManager()
+
+    class Meta:
+        ordering = ["term", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "position"], name="definition_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.get_kind_display()})"
+
+    def natural_key(self) -> tuple:
+        return (*self.term.natural_key(), self.position)
+
+    natural_key.dependencies = ["glossary.term"]

@@ -1,0 +1,463 @@
+"""The guide's content: every kind of item in the content brief, as data instructors edit."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class ContentQuerySet(models.QuerySet):
+    def in_order(self) -> ContentQuerySet:
+        return self.order_by("position", "pk")
+
+
+class ContentManager(models.Manager.from_queryset(ContentQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Content(models.Model):
+    """A top-level content item: looked up by slug, shown in `position` order."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order within its section.")
+
+    objects = ContentManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Section(Content):
+    """A section of the guide (its heading and introduction), e.g. "6 Core Concepts"."""
+
+    title = models.CharField(max_length=200)
+    kicker = models.CharField(max_length=200, blank=True, help_text="A short line above the title.")
+    intro = models.TextField(blank=True)
+    example = models.TextField(
+        blank=True, help_text="Text the section's live demo tokenizes with the real tokenizer."
+    )
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HeroStat(Content):
+    """A headline figure on the home page, with the source that backs it."""
+
+    value = models.CharField(max_length=40)
+    label = models.CharField(max_length=120)
+    note = models.TextField(blank=True, help_text="What the figure means and where it comes from.")
+    source_url = models.URLField(blank=True)
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.label}"
+
+
+class PipelineStage(Content):
+    """One box of "How a Transformer Processes Your Prompt"."""
+
+    icon = models.CharField(max_length=8, blank=True)
+    title = models.CharField(max_length=80)
+    subtitle = models.CharField(max_length=120)
+    detail = models.TextField(blank=True)
+    llm_step = models.ForeignKey(
+        "LLMStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="pipeline_stages"
+    )
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoadmapStage(Content):
+    """One of the seven stages of the learning roadmap."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=120)
+    duration = models.CharField(max_length=40, help_text='e.g. "4–8 weeks" or "Ongoing".')
+    summary = models.TextField()
+    papers = models.ManyToManyField("Paper", blank=True, related_name="roadmap_stages")
+    resources = models.ManyToManyField("Resource", blank=True, related_name="roadmap_stages")
+
+    class Meta(Content.Meta):
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:roadmap_stage", args=[self.slug])
+
+
+class RoadmapItemManager(models.Manager):
+    def get_by_natural_key(self, stage_slug: str, position: int):
+        return self.get(stage__slug=stage_slug, position=position)
+
+
+class RoadmapItem(models.Model):
+    """A skill to learn within a roadmap stage ("NumPy", "LoRA / QLoRA", ...)."""
+
+    stage = models.ForeignKey(RoadmapStage, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    objects = RoadmapItemManager()
+
+    class Meta:
+        ordering = ["stage__number", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "position"], name="roadmap_item_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple:
+        return (*self.stage.natural_key(), self.position)
+
+    natural_key.dependencies = ["learning.roadmapstage"]
+
+
+class Concept(Content):
+    """One of the core concepts, with the data its small visual is drawn from."""
+
+    class Visual(models.TextChoices):
+        COMPARE = "compare", "Side-by-side comparison"
+        LAYERS = "layers", "Stacked layers"
+        HEATMAP = "heatmap", "Attention heatmap"
+        PROBABILITIES = "probabilities", "Next-token probabilities"
+        STEPS = "steps", "Process steps"
+        MODALITIES = "modalities", "Modalities"
+
+    icon = models.CharField(max_length=8, blank=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField(help_text="The card text: one or two sentences.")
+    body = models.TextField(blank=True, help_text="The longer explanation on the concept's page.")
+    visual_kind = models.CharField(max_length=20, choices=Visual.choices)
+    visual = models.JSONField(default=dict, blank=True, help_text="Data for the visual.")
+    visual_note = models.CharField(
+        max_length=300, blank=True, help_text="Says where the visual's numbers come from."
+    )
+    tags = models.JSONField(default=list, blank=True)
+    roadmap_stage = models.ForeignKey(
+        RoadmapStage, null=True, blank=True, on_delete=models.SET_NULL, related_name="concepts"
+    )
+    papers = models.ManyToManyField("Paper", blank=True, related_name="concepts")
+    architectures = models.ManyToManyField("Architecture", blank=True, related_name="concepts")
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:concept", args=[self.slug])
+
+
+class LLMStep(Content):
+    """A step of "How LLMs Work"."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    example = models.TextField(blank=True, help_text="The worked example shown under the step.")
+    visual = models.JSONField(default=dict, blank=True)
+    visual_note = models.CharField(max_length=300, blank=True)
+    concept = models.ForeignKey(
+        Concept, null=True, blank=True, on_delete=models.SET_NULL, related_name="llm_steps"
+    )
+
+    class Meta(Content.Meta):
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number:02d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:llm_step", args=[self.slug])
+
+
+class Pioneer(Content):
+    name = models.CharField(max_length=120)
+    icon = models.CharField(max_length=8, blank=True)
+    affiliations = models.CharField(max_length=200)
+    honours = models.CharField(max_length=200, blank=True)
+    summary = models.TextField()
+    url = models.URLField(blank=True)
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:pioneer", args=[self.slug])
+
+
+class Paper(Content):
+    title = models.CharField(max_length=250)
+    short_title = models.CharField(max_length=120, blank=True, help_text='e.g. "InstructGPT".')
+    year = models.PositiveSmallIntegerField()
+    venue = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=80, blank=True, help_text='e.g. "Diffusion Models".')
+    organisation = models.CharField(max_length=120, blank=True)
+    summary = models.TextField()
+    tags = models.JSONField(default=list, blank=True)
+    arxiv_id = models.CharField(max_length=20, blank=True)
+    doi = models.CharField(max_length=120, blank=True)
+    url = models.URLField(blank=True)
+    is_landmark = models.BooleanField(
+        default=False, help_text='Listed under "Landmark Papers & Breakthroughs".'
+    )
+
+    class Meta(Content.Meta):
+        ordering = ["position", "year"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:paper", args=[self.slug])
+
+    @property
+    def link(self) -> str:
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url
+
+
+class PaperAuthorManager(models.Manager):
+    def get_by_natural_key(self, paper_slug: str, position: int):
+        return self.get(paper__slug=paper_slug, position=position)
+
+
+class PaperAuthor(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authors")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=120)
+    pioneer = models.ForeignKey(
+        Pioneer, null=True, blank=True, on_delete=models.SET_NULL, related_name="authorships"
+    )
+
+    objects = PaperAuthorManager()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "position"], name="paper_author_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple:
+        return (*self.paper.natural_key(), self.position)
+
+    natural_key.dependencies = ["learning.paper"]
+
+
+class Architecture(Content):
+    """A model architecture of the gallery, with its block diagram as a list of layers."""
+
+    icon = models.CharField(max_length=8, blank=True)
+    title = models.CharField(max_length=120)
+    citation = models.CharField(max_length=120, help_text='e.g. "Vaswani et al., 2017".')
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="architectures"
+    )
+    blocks = models.JSONField(
+        default=list, help_text="The diagram, top to bottom: a list of labels."
+    )
+    summary = models.TextField()
+    body = models.TextField(blank=True)
+    used_in = models.CharField(max_length=250, blank=True, help_text="Models or uses built on it.")
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:architecture", args=[self.slug])
+
+
+class LearningPathStage(Content):
+    """A stage of the "GenAI Learning Path" (fundamentals to production)."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    label = models.CharField(max_length=60, help_text='The track name, e.g. "Fundamentals".')
+    kicker = models.CharField(max_length=60, blank=True, help_text='e.g. "CORE CONCEPTS".')
+    title = models.CharField(max_length=120)
+    summary = models.TextField()
+    tags = models.JSONField(default=list, blank=True)
+    papers = models.ManyToManyField(Paper, blank=True, related_name="learning_path_stages")
+    concepts = models.ManyToManyField(Concept, blank=True, related_name="learning_path_stages")
+
+    class Meta(Content.Meta):
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Stage {self.number} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:learning_path_stage", args=[self.slug])
+
+
+class SystemType(Content):
+    """Predictive, generative or agentic: the three kinds of AI system."""
+
+    icon = models.CharField(max_length=8, blank=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField()
+    techniques = models.CharField(max_length=200, blank=True, help_text="The model families used.")
+    learning_path_stage = models.ForeignKey(
+        LearningPathStage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="system_types",
+    )
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:system_type", args=[self.slug])
+
+
+class ModelFamily(Content):
+    """A family of models in the GenAI landscape (GPT-4o, Llama, Stable Diffusion, ...)."""
+
+    class Modality(models.TextChoices):
+        TEXT = "text", "Text"
+        IMAGE = "image", "Image"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+        CODE = "code", "Code"
+        MULTIMODAL = "multimodal", "Multimodal"
+
+    name = models.CharField(max_length=120)
+    organisation = models.CharField(max_length=120)
+    first_release = models.DateField(help_text="When the family's first model was released.")
+    modality = models.CharField(max_length=20, choices=Modality.choices)
+    open_weights = models.BooleanField()
+    url = models.URLField()
+    summary = models.TextField()
+    notable_versions = models.CharField(max_length=250, blank=True)
+    architecture = models.ForeignKey(
+        Architecture,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="model_families",
+    )
+
+    class Meta(Content.Meta):
+        ordering = ["position", "first_release"]
+        verbose_name_plural = "model families"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:model_family", args=[self.slug])
+
+
+class Resource(Content):
+    """A curated place to go deeper: a paper, course, book, tool or explainer."""
+
+    class Kind(models.TextChoices):
+        PAPER = "paper", "Paper"
+        COURSE = "course", "Course"
+        BOOK = "book", "Book"
+        TOOL = "tool", "Tool"
+        EXPLAINER = "explainer", "Explainer"
+        VIDEO = "video", "Video"
+
+    class Level(models.TextChoices):
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    title = models.CharField(max_length=200)
+    author = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    url = models.URLField()
+    summary = models.TextField()
+    free = models.BooleanField(default=True)
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PromptExample(Content):
+    """The same request written weak, better and expert, with what each gets right or wrong."""
+
+    class Level(models.TextChoices):
+        WEAK = "weak", "Weak"
+        BETTER = "better", "Better"
+        EXPERT = "expert", "Expert"
+
+    level = models.CharField(max_length=10, choices=Level.choices)
+    prompt = models.TextField()
+    output = models.TextField(help_text="A typical output for this prompt.")
+    checks = models.JSONField(
+        default=list,
+        help_text='A list of {"verdict": "good"|"warn"|"bad", "text": "..."}.',
+    )
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.get_level_display()
+
+
+class PromptTechnique(Content):
+    icon = models.CharField(max_length=8, blank=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField()
+    example = models.TextField(blank=True)
+    source = models.CharField(max_length=250, blank=True)
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="prompt_techniques"
+    )
+
+    class Meta(Content.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:prompt_technique", args=[self.slug])
