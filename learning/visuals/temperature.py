@@ -25,11 +25,12 @@ def rescale(probabilities: list[float], temperature: float) -> list[float]:
 
 
 def table(visual: dict) -> dict:
-    """Rows of token × temperature from a step's `{"logits_from": {...}, "temperatures": [...]}`."""
+    """Rows of token × temperature from a step's visual data:
+    `{"logits_from": [{"token": ..., "p": ...}, ...], "temperatures": [...]}` (p at T = 1)."""
     base = visual["logits_from"]
     temperatures = [float(t) for t in visual.get("temperatures", [0.1, 1.0, 2.0])]
-    tokens = list(base)
-    columns = [rescale([base[t] for t in tokens], temp) for temp in temperatures]
+    tokens = [item["token"] for item in base]
+    columns = [rescale([float(item["p"]) for item in base], temp) for temp in temperatures]
     rows = [Row(token, [column[i] for column in columns]) for i, token in enumerate(tokens)]
     return {"temperatures": temperatures, "rows": rows, "prompt": visual.get("prompt", "")}
 

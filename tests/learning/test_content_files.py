@@ -78,3 +78,18 @@ def test_check_command_rolls_back(tmp_path: Path):
     bad.write_text("model: nope.nothing\nitems: []\n", encoding="utf-8")
     with pytest.raises(CommandError, match="unknown model"):
         call_command("load_content", "--check", str(bad))
+
+
+def test_words_like_on_and_no_stay_text(tmp_path: Path):
+    # YAML 1.1 would read these as booleans; a token list must keep them as words.
+    from learning.content_files import read_documents
+
+    path = tmp_path / "94_words.yaml"
+    path.write_text("model: learning.section\nitems:\n  - tokens: [on, no, yes, off, true]\n")
+    (document,) = read_documents(path)
+    assert document["items"][0]["tokens"] == ["on", "no", "yes", "off", True]
+
+
+def test_heatmap_tokens_are_words():
+    concept = Concept.objects.get(slug="transformer-attention")
+    assert concept.visual["tokens"] == ["The", "cat", "sat", "on", "the", "mat"]
