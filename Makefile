@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: run serve test test-postgres lint format clean check-python
+.PHONY: run serve test test-postgres test-e2e lint format clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found (Django 6.1 needs it). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
@@ -18,8 +18,9 @@ $(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
@@ -52,6 +53,11 @@ test: $(VENV)/.installed-dev
 # The same suite against PostgreSQL (DATABASE_URL defaults to the local test server).
 test-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
+
+# Browser tests: Playwright driving /usr/bin/chromium (apt-get install -y chromium); screenshots
+# of each step land in test-artifacts/screenshots/.
+test-e2e: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m e2e tests/e2e
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

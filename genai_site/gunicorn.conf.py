@@ -11,3 +11,8 @@ accesslog = "-"
 errorlog = "-"
 timeout = 30
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The lab's GET forms carry up to 10,000 characters in the URL (up to 90 KB percent-encoded),
+# and htmx repeats the page URL in its HX-Current-URL header. (The TLS proxy needs the same
+# room, e.g. nginx `large_client_header_buffers 4 128k;`.)
+limit_request_line = 0  # unlimited: gunicorn allows nothing between 8190 and 0
+limit_request_field_size = 131072

@@ -53,8 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram and full-text search when DATABASE_URL is PostgreSQL
     "django_htmx",
+    "corsheaders",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,8 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "learning:home"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -137,7 +141,17 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per process: with several workers (make serve), set REDIS_URL so they share one cache.
+    # Lab images are large (a diffusion strip is up to 1.5 MB): keep at most 200 entries.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
+    }
+
+# Review scheduling: FSRS-6 fuzzes intervals a little so cards learned together spread out.
+FSRS_FUZZING = env_bool("DJANGO_FSRS_FUZZING", True)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -214,25 +228,86 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# CORS: off by default; browser clients on other origins are allowed one by one.
+CORS_ALLOWED_ORIGINS = env_list("DJANGO_CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+
+
+# --- API (REST framework, OpenAPI) ----------------------------------------------------------
+def env_throttle_rate(name: str, default: str) -> str:
+    """A DRF rate such as "120/min" (per second, minute, hour or day), checked at start-up."""
+    rate = os.environ.get(name) or default
+    number, _, period = rate.partition("/")
+    if not (
+        number.isdigit()
+        and period in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+    ):
+        raise ImproperlyConfigured(f'{name} must look like "120/min", not {rate!r}')
+    return rate
+
+
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "genai_site.api_schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "genai_site.api.ApiPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Safe by default: a view that lets learners write says so itself.
+    "DEFAULT_PERMISSION_CLASSES": ["genai_site.api.IsInstructorOrReadOnly"],
+    # Token first: its WWW-Authenticate header makes "not signed in" a 401 (not a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["genai_site.api.JSONParser"],
+    "EXCEPTION_HANDLER": "genai_site.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["genai_site.api.AnonThrottle", "genai_site.api.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_throttle_rate("DJANGO_API_THROTTLE_ANON", "120/min"),
+        "user": env_throttle_rate("DJANGO_API_THROTTLE_USER", "600/min"),
+    },
+    # Behind the TLS proxy the client address is the last X-Forwarded-For hop; without a proxy
+    # (make run) it is REMOTE_ADDR, so a client cannot pick its own throttle bucket.
+    "NUM_PROXIES": int(os.environ.get("DJANGO_API_NUM_PROXIES", "0" if DEBUG else "1")),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GenAI Learning Guide API",
-    "DESCRIPTION": "Read the guide's content: concepts, papers, architectures, the roadmap, ...",
+    "DESCRIPTION": (
+        "The guide's content (concepts, LLM steps, architectures, papers, pioneers, the roadmap, "
+        "the learning path, system types, model families, resources, prompting, the glossary), "
+        "quizzes and each learner's own progress.\n\n"
+        "- **Reading** content needs no account. Lists are paginated: `?page=` (from 1) and "
+        "`?page_size=` (1–100, default 20).\n"
+        "- **Signing in**: `POST /api/v1/auth/token/` with `username` and `password` returns a "
+        "token; send it as `Authorization: Token <token>`. `DELETE` on the same URL revokes it. "
+        "Our own pages use the session cookie (with CSRF).\n"
+        "- **Writing** content is for instructors (the Instructors group, or staff).\n"
+        "- **Errors** all have one shape: "
+        '`{"error": {"status", "code", "message", "fields"}}`; `fields` (400 only) names each '
+        "invalid field.\n"
+        "- **Throttling**: per address when anonymous, per user when signed in; a 429 says how "
+        "long to wait in `Retry-After`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Requests (slugs for related items) and responses (links) differ: separate components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "learning.models.Resource.Kind",
+        "ResourceLevelEnum": "learning.models.Resource.Level",
+        "PromptLevelEnum": "learning.models.PromptExample.Level",
+        "DefinitionKindEnum": "glossary.models.Definition.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to the online validator: the docs page talks to this site only.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
+
+# --- end of API settings ---------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

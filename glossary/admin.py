@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .autolink import autolinks_refresh
 from .models import Category, Definition, Term
 
 
@@ -25,3 +26,12 @@ class TermAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [DefinitionInline]
     filter_horizontal = ("related", "concepts", "papers", "roadmap_stages", "architectures")
+
+    # A renamed, added or deleted term changes which words link where, in every text.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        autolinks_refresh()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        autolinks_refresh()

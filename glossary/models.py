@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -117,3 +118,61 @@ class Definition(models.Model):
         return (*self.term.natural_key(), self.position)
 
     natural_key.dependencies = ["glossary.term"]
+
+
+# Spaced repetition ----------------------------------------------------------------------------
+
+
+class CardQuerySet(models.QuerySet):
+    def due_before(self, moment) -> CardQuerySet:
+        return self.filter(due__lt=moment)
+
+
+class Card(models.Model):
+    """A term in a learner's review deck; its schedule is FSRS-6's (the `fsrs` package)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards"
+    )
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="cards")
+    # fsrs.Card.to_dict(): state, step, stability, difficulty, due, last_review.
+    fsrs_state = models.JSONField()
+    due = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "term"], name="card_once_per_term")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.term}"
+
+
+class Review(models.Model):
+    """Append-only: one row per rating. The card's state comes from the scheduler."""
+
+    class Rating(models.IntegerChoices):
+        AGAIN = 1, "Again"
+        HARD = 2, "Hard"
+        GOOD = 3, "Good"
+        EASY = 4, "Easy"
+
+    class Source(models.TextChoices):
+        REVIEW = "review", "Review page"
+        QUIZ = "quiz", "Quiz answer"
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.REVIEW)
+    reviewed_at = models.DateTimeField()
+    due_after = models.DateTimeField()
+    stability = models.FloatField(null=True)
+    difficulty = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.card} · {self.get_rating_display()}"

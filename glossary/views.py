@@ -13,11 +13,45 @@ from learning.models import Section
 from learning.views import _detail
 
 from .models import Category, Definition, Term
+from .search import QueryError, clean_query, search_site, search_terms
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: terms (ranked, typo-tolerant), concepts and papers. With htmx,
+    only the results, as the learner types."""
+    error, results, semantic = "", None, []
+    by_meaning = request.GET.get("mode") == "semantic"
+    try:
+        results = search_site(request.GET.get("q", ""))
+        if by_meaning and results["q"]:
+            from learning.visuals.embeddings import semantic_search
+
+            semantic = semantic_search(results["q"], 10)
+    except QueryError as exc:
+        error = str(exc)
+    context = {
+        "results": results,
+        "error": error,
+        "q": request.GET.get("q", "")[:100],
+        "by_meaning": by_meaning,
+        "semantic": semantic,
+    }
+    status = 400 if error else 200
+    if request.htmx:
+        response = render(request, "glossary/search.html#results", context)
+    else:
+        response = render(request, "glossary/search.html", context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     categories = list(Category.objects.all())
+    raw_query = request.GET.get("q")
+    if raw_query is not None:
+        return _index_search(request, raw_query, categories)
     terms = Term.objects.for_index().prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.order_by("position"))
     )
@@ -58,4 +92,28 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Term.objects.order_by("name"),
         "glossary:term",
         label="name",
+    )
+
+
+def _index_search(request: HttpRequest, raw_query: str, categories: list) -> HttpResponse:
+    """The glossary filtered by a query, best match first."""
+    error, hits = "", []
+    try:
+        hits = search_terms(clean_query(raw_query))
+    except QueryError as exc:
+        error = str(exc)
+    return render(
+        request,
+        "glossary/index.html",
+        {
+            "section": Section.objects.filter(slug="glossary").first(),
+            "categories": categories,
+            "category": None,
+            "letters": [],
+            "hits": hits,
+            "q": raw_query[:100],
+            "searched": True,
+            "error": error,
+        },
+        status=400 if error else 200,
     )

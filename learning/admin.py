@@ -1,6 +1,16 @@
 from django.contrib import admin
 
+from glossary.autolink import autolinks_refresh
+
 from . import models
+
+
+class AutoLinkAdmin(admin.ModelAdmin):
+    """After a save, the item's glossary links are recomputed (not at every page view)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        autolinks_refresh([obj])
 
 
 class ContentAdmin(admin.ModelAdmin):
@@ -47,7 +57,7 @@ class RoadmapStageAdmin(ContentAdmin):
 
 
 @admin.register(models.Concept)
-class ConceptAdmin(ContentAdmin):
+class ConceptAdmin(AutoLinkAdmin, ContentAdmin):
     list_display = ("title", "visual_kind", "roadmap_stage", "position")
     list_filter = ("visual_kind", "roadmap_stage")
     list_select_related = ("roadmap_stage",)
@@ -56,7 +66,7 @@ class ConceptAdmin(ContentAdmin):
 
 
 @admin.register(models.LLMStep)
-class LLMStepAdmin(ContentAdmin):
+class LLMStepAdmin(AutoLinkAdmin, ContentAdmin):
     list_display = ("number", "title", "concept", "position")
     list_select_related = ("concept",)
     search_fields = ("title", "body")
@@ -77,7 +87,7 @@ class PaperAuthorInline(admin.TabularInline):
 
 
 @admin.register(models.Paper)
-class PaperAdmin(ContentAdmin):
+class PaperAdmin(AutoLinkAdmin, ContentAdmin):
     list_display = ("title", "year", "venue", "arxiv_id", "is_landmark", "position")
     list_filter = ("is_landmark", "year", "category")
     search_fields = ("title", "short_title", "summary", "arxiv_id")
@@ -85,7 +95,7 @@ class PaperAdmin(ContentAdmin):
 
 
 @admin.register(models.Architecture)
-class ArchitectureAdmin(ContentAdmin):
+class ArchitectureAdmin(AutoLinkAdmin, ContentAdmin):
     list_display = ("title", "citation", "paper", "position")
     list_select_related = ("paper",)
     search_fields = ("title", "summary")

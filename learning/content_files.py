@@ -86,11 +86,14 @@ def read_documents(path: Path) -> list[dict]:
 
 def load_content(paths: list[Path] | None = None) -> LoadReport:
     """Upserts every item of the given files (all of `fixtures/content/` by default)."""
+    from glossary.autolink import autolinks_refresh
+
     report = LoadReport()
     with transaction.atomic():
         for path in paths if paths is not None else content_files():
             for document in read_documents(path):
                 _load_document(path, document, report)
+        autolinks_refresh()  # texts and terms may both have changed
     return report
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -14,6 +16,19 @@ class ContentQuerySet(models.QuerySet):
 class ContentManager(models.Manager.from_queryset(ContentQuerySet)):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
+
+
+class AutoLinked(models.Model):
+    """Text whose first mention of each glossary term links to the term's page. The links are
+    computed when the text or the glossary changes (glossary.autolink), never per request."""
+
+    AUTOLINK_FIELDS: tuple[str, ...] = ()
+    autolinks = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="Field → [[start, end, term slug]]."
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Content(models.Model):
@@ -134,8 +149,10 @@ class RoadmapItem(models.Model):
     natural_key.dependencies = ["learning.roadmapstage"]
 
 
-class Concept(Content):
+class Concept(AutoLinked, Content):
     """One of the core concepts, with the data its small visual is drawn from."""
+
+    AUTOLINK_FIELDS = ("body",)
 
     class Visual(models.TextChoices):
         COMPARE = "compare", "Side-by-side comparison"
@@ -155,6 +172,12 @@ class Concept(Content):
         max_length=300, blank=True, help_text="Says where the visual's numbers come from."
     )
     tags = models.JSONField(default=list, blank=True)
+    lab_link = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[RegexValidator(r"^/lab/", "A lab link starts with /lab/.")],
+        help_text="The lab page (with its state) that shows this, e.g. /lab/attention/?layer=4",
+    )
     roadmap_stage = models.ForeignKey(
         RoadmapStage, null=True, blank=True, on_delete=models.SET_NULL, related_name="concepts"
     )
@@ -171,8 +194,10 @@ class Concept(Content):
         return reverse("learning:concept", args=[self.slug])
 
 
-class LLMStep(Content):
+class LLMStep(AutoLinked, Content):
     """A step of "How LLMs Work"."""
+
+    AUTOLINK_FIELDS = ("body",)
 
     number = models.PositiveSmallIntegerField(unique=True)
     title = models.CharField(max_length=120)
@@ -180,6 +205,12 @@ class LLMStep(Content):
     example = models.TextField(blank=True, help_text="The worked example shown under the step.")
     visual = models.JSONField(default=dict, blank=True)
     visual_note = models.CharField(max_length=300, blank=True)
+    lab_link = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[RegexValidator(r"^/lab/", "A lab link starts with /lab/.")],
+        help_text="The lab page (with its state) that shows this, e.g. /lab/attention/?layer=4",
+    )
     concept = models.ForeignKey(
         Concept, null=True, blank=True, on_delete=models.SET_NULL, related_name="llm_steps"
     )
@@ -212,7 +243,9 @@ class Pioneer(Content):
         return reverse("learning:pioneer", args=[self.slug])
 
 
-class Paper(Content):
+class Paper(AutoLinked, Content):
+    AUTOLINK_FIELDS = ("summary",)
+
     title = models.CharField(max_length=250)
     short_title = models.CharField(max_length=120, blank=True, help_text='e.g. "InstructGPT".')
     year = models.PositiveSmallIntegerField()
@@ -278,8 +311,10 @@ class PaperAuthor(models.Model):
     natural_key.dependencies = ["learning.paper"]
 
 
-class Architecture(Content):
+class Architecture(AutoLinked, Content):
     """A model architecture of the gallery, with its block diagram as a list of layers."""
+
+    AUTOLINK_FIELDS = ("body",)
 
     icon = models.CharField(max_length=8, blank=True)
     title = models.CharField(max_length=120)
@@ -293,6 +328,12 @@ class Architecture(Content):
     summary = models.TextField()
     body = models.TextField(blank=True)
     used_in = models.CharField(max_length=250, blank=True, help_text="Models or uses built on it.")
+    lab_link = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[RegexValidator(r"^/lab/", "A lab link starts with /lab/.")],
+        help_text="The lab page (with its state) that shows this, e.g. /lab/attention/?layer=4",
+    )
 
     class Meta(Content.Meta):
         pass
@@ -461,3 +502,99 @@ class PromptTechnique(Content):
 
     def get_absolute_url(self) -> str:
         return reverse("learning:prompt_technique", args=[self.slug])
+
+
+# Learners' progress --------------------------------------------------------------------------
+
+
+class ItemKind(models.TextChoices):
+    """Kinds of content a learner can mark learned or bookmark (see learning/progress.py)."""
+
+    CONCEPT = "concept", "Concept"
+    LLM_STEP = "llm_step", "LLM step"
+    ARCHITECTURE = "architecture", "Architecture"
+    ROADMAP_ITEM = "roadmap_item", "Roadmap item"
+    LEARNING_PATH_STAGE = "learning_path_stage", "Learning-path stage"
+    PAPER = "paper", "Paper"
+    PIONEER = "pioneer", "Pioneer"
+    TERM = "term", "Glossary term"
+    QUIZ = "quiz", "Quiz"
+    MODEL_FAMILY = "model_family", "Model family"
+    PROMPT_TECHNIQUE = "prompt_technique", "Prompt technique"
+    ROADMAP_STAGE = "roadmap_stage", "Roadmap stage"
+    SYSTEM_TYPE = "system_type", "System type"
+
+
+class LearnedItem(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learned_items"
+    )
+    kind = models.CharField(max_length=30, choices=ItemKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    learned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-learned_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "object_id"], name="learned_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} learned {self.kind} {self.object_id}"
+
+
+class Bookmark(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    kind = models.CharField(max_length=30, choices=ItemKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "object_id"], name="bookmarked_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saved {self.kind} {self.object_id}"
+
+
+class ActivityQuerySet(models.QuerySet):
+    def for_user(self, user) -> ActivityQuerySet:
+        return self.filter(user=user)
+
+
+class Activity(models.Model):
+    """Append-only: one row per thing a learner did. Streaks, the heatmap and history come
+    from here and nowhere else."""
+
+    class Verb(models.TextChoices):
+        LEARNED = "learned", "Marked learned"
+        UNLEARNED = "unlearned", "Unmarked learned"
+        BOOKMARKED = "bookmarked", "Bookmarked"
+        UNBOOKMARKED = "unbookmarked", "Removed a bookmark"
+        QUIZ_ANSWERED = "quiz_answered", "Answered a quiz question"
+        QUIZ_FINISHED = "quiz_finished", "Finished a quiz"
+        CARD_REVIEWED = "card_reviewed", "Reviewed a card"
+        LAB_GUESS = "lab_guess", "Made a guess in the lab"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    kind = models.CharField(max_length=30, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["user", "at"], name="activity_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.verb} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import progress_views, views
 
 app_name = "learning"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("theme/", views.theme, name="theme"),
+    path("progress/learned/", progress_views.mark_learned, name="mark_learned"),
+    path("progress/bookmark/", progress_views.bookmark, name="bookmark"),
     path("concepts/", views.concept_list, name="concepts"),
     path("concepts/<slug:slug>/", views.concept_detail, name="concept"),
     path("how-llms-work/", views.llm_step_list, name="llm_steps"),

@@ -17,6 +17,7 @@ from glossary.models import Term
 from quizzes.models import Question
 
 from .context_processors import THEMES
+from .dashboard import PASS_PERCENT, stage_progress_for
 from .models import (
     Architecture,
     Concept,
@@ -340,6 +341,8 @@ def roadmap_stage_detail(request: HttpRequest, slug: str) -> HttpResponse:
         stage,
         RoadmapStage.objects.all(),
         "learning:roadmap_stage",
+        stage_progress=stage_progress_for(request, stage),
+        pass_percent=PASS_PERCENT,
     )
 
 

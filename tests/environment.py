@@ -12,3 +12,5 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_STATIC_FINDERS", "true")
 # Playwright's live_server runs Django inside pytest's event loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Scheduling through fsrs gives exactly the package's intervals when fuzzing is off.
+os.environ.setdefault("DJANGO_FSRS_FUZZING", "false")

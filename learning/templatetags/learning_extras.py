@@ -28,3 +28,43 @@ def at(sequence, index):
         return sequence[int(index)]
     except (IndexError, TypeError, ValueError):
         return ""
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key], or None (for dictionaries keyed by id in templates)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def level(heatmap, count):
+    """The heatmap's colour strength for a day's count (0 to 1)."""
+    return heatmap.level(count)
+
+
+@register.filter
+def peak(pairs) -> int:
+    """The largest count of (label, count) pairs (at least 1, for scaling a bar chart)."""
+    return max([n for _, n in pairs] + [1])
+
+
+@register.filter
+def bar_height(count, peak_value) -> int:
+    """A bar's height in a 100-unit-tall chart."""
+    return round(100 * int(count) / max(int(peak_value), 1))
+
+
+@register.filter
+def bar_top(count, peak_value) -> int:
+    return 120 - bar_height(count, peak_value)
+
+
+@register.filter
+def with_links(text, links):
+    """The text with its stored glossary links (see glossary.autolink)."""
+    from glossary.autolink import render_with_links
+
+    return render_with_links(text or "", links)

@@ -24,10 +24,15 @@ def test_counts_per_kind_match_the_brief():
     assert m.SystemType.objects.count() == 3
     assert m.Paper.objects.filter(is_landmark=True).count() == 7
     assert m.Pioneer.objects.count() == 6
-    assert Quiz.objects.count() == 2
-    assert Question.objects.count() == 16
-    # Cheat sheet (20) + research (18, "Token & Embedding" on two terms) + key terms (20).
-    assert Definition.objects.count() == 59
+    # The brief's two quizzes (8 questions each), plus one per core concept and architecture.
+    assert Question.objects.filter(quiz__slug__in=["practice-quiz", "expert-quiz"]).count() == 16
+    assert Quiz.objects.exclude(concept=None).count() == 6
+    assert Quiz.objects.exclude(architecture=None).count() == 5
+    assert Quiz.objects.count() == 13
+    # Cheat sheet (20) + research (18, "Token & Embedding" on two terms) + key terms (20) from the
+    # brief, and one plain-language definition per term.
+    assert Definition.objects.exclude(kind="plain").count() == 59
+    assert Definition.objects.filter(kind="plain").count() == 45
     assert Term.objects.count() == 45
 
 
@@ -69,7 +74,7 @@ def test_right_answer_is_not_always_in_the_same_place():
 def test_a_term_in_several_lists_is_one_term_with_several_definitions():
     hallucination = Term.objects.get(slug="hallucination")
     kinds = set(hallucination.definitions.values_list("kind", flat=True))
-    assert kinds == {"cheat_sheet", "research", "key_term"}
+    assert kinds == {"plain", "cheat_sheet", "research", "key_term"}
     assert Term.objects.filter(name__icontains="transformer").count() == 1
 
 

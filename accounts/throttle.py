@@ -1,0 +1,52 @@
+"""Login throttling: after 5 failures for one username, or from one address, within 15 minutes,
+further attempts are refused until the window passes. Counters live in the cache, so with
+REDIS_URL they hold across app servers."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+logger = logging.getLogger("accounts.throttle")
+
+MAX_FAILURES = 5
+WINDOW_SECONDS = 15 * 60
+
+
+def _keys(username: str, address: str) -> list[str]:
+    name = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return [f"login-fail:user:{name}", f"login-fail:addr:{address}"]
+
+
+def client_address(request: HttpRequest) -> str:
+    # Behind the TLS proxy, gunicorn's forwarded_allow_ips makes REMOTE_ADDR the client's.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def is_locked(username: str, address: str) -> bool:
+    counts = cache.get_many(_keys(username, address))
+    return any(count >= MAX_FAILURES for count in counts.values())
+
+
+def record_failure(username: str, address: str) -> None:
+    for key in _keys(username, address):
+        if cache.add(key, 1, WINDOW_SECONDS):
+            continue
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, WINDOW_SECONDS)
+            count = 1
+        if count == MAX_FAILURES:
+            logger.warning("login throttled: %s reached %d failures", key, count)
+
+
+def record_refusal(username: str, address: str) -> None:
+    logger.warning("login refused while throttled: user=%r address=%s", username, address)
+
+
+def reset(username: str) -> None:
+    cache.delete(_keys(username, "")[0])

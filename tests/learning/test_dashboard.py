@@ -1,0 +1,84 @@
+"""The dashboard: private, complete, and with a query count independent of history size."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from learning import services
+from learning.models import Activity, Concept, RoadmapStage
+from quizzes import services as quiz_services
+from quizzes.models import Quiz
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_dashboard_shows_next_item_progress_streak_charts_and_bookmarks(client):
+    user = User.objects.create_user("dash", password="x" * 12)
+    client.force_login(user)
+    stage = RoadmapStage.objects.get(number=1)
+    first_concept = stage.concepts.order_by("position").first()
+    if first_concept:
+        services.progress_mark(user=user, kind="concept", object_id=first_concept.pk)
+    services.bookmark_set(user=user, kind="paper", object_id=1)
+    quiz = Quiz.objects.get(slug="practice-quiz")
+    question = quiz.questions.first()
+    quiz_services.attempt_submit(
+        quiz=quiz,
+        user=user,
+        answers=[{"question": question.pk, "choice": question.choices.first().pk}],
+    )
+    html = client.get("/dashboard/").content.decode()
+    assert "Continue where you left off" in html
+    assert "Roadmap progress" in html and "<progress" in html
+    assert "day in a row" in html or "days in a row" in html
+    assert 'aria-labelledby="heatmap-title"' in html and "Activity per month, as a table" in html
+    assert "Quiz scores over time" in html and quiz.title in html
+    assert "Saved for later" in html
+
+
+def _history(user, events: int) -> None:
+    concepts = list(Concept.objects.all())
+    now = timezone.now()
+    Activity.objects.bulk_create(
+        Activity(
+            user=user,
+            verb=Activity.Verb.LEARNED,
+            kind="concept",
+            object_id=concepts[i % len(concepts)].pk,
+            at=now - timedelta(hours=7 * i),
+        )
+        for i in range(events)
+    )
+    services.progress_mark(user=user, kind="concept", object_id=concepts[0].pk)
+    services.bookmark_set(user=user, kind="concept", object_id=concepts[0].pk)
+    quiz = Quiz.objects.get(slug="practice-quiz")
+    question = quiz.questions.first()
+    for _ in range(1 if events < 10 else 20):
+        quiz_services.attempt_submit(
+            quiz=quiz,
+            user=user,
+            answers=[{"question": question.pk, "choice": question.choices.first().pk}],
+        )
+
+
+@pytest.mark.parametrize("events", [1, 200])
+def test_dashboard_query_count_does_not_grow_with_history(
+    client, events, django_assert_num_queries
+):
+    user = User.objects.create_user(f"hist{events}", password="x" * 12)
+    _history(user, events)
+    client.force_login(user)
+    # session, user, learned items, bookmarks (both for the progress state), roadmap stages,
+    # their items, concepts, quizzes, finished attempts (+ quiz), activity per day,
+    # learning-path stages, review forecast, bookmarks list, the bookmarked concepts
+    with django_assert_num_queries(14):
+        response = client.get("/dashboard/")
+    assert response.status_code == 200

@@ -1,0 +1,54 @@
+"""Quiz pages run a fixed number of queries, whether the quiz has 8 questions or 40."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt
+
+from .factories import make_quiz, right_choice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[8, 40], ids=["8-questions", "40-questions"])
+def quiz(request):
+    return make_quiz(slug=f"size-{request.param}", questions=request.param)
+
+
+def _start(client, quiz, mode):
+    client.post(reverse("quizzes:start", args=[quiz.slug]), {"mode": mode})
+    return Attempt.objects.latest("pk")
+
+
+def test_quiz_page(client, quiz, django_assert_num_queries):
+    # quiz (+ concept, architecture, stage), questions; no session yet, so no attempts to look up
+    with django_assert_num_queries(2):
+        client.get(quiz.get_absolute_url())
+    _start(client, quiz, "one")
+    url = quiz.get_absolute_url()
+    # session, quiz, questions, the learner's attempts (+ quiz, answered count)
+    with django_assert_num_queries(4):
+        client.get(url)
+
+
+@pytest.mark.parametrize("mode", ["one", "all"])
+def test_attempt_page(client, quiz, mode, django_assert_num_queries):
+    attempt = _start(client, quiz, mode)
+    url = attempt.get_absolute_url()
+    # session, attempt (+ quiz), questions, choices, answers (+ version)
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_answer_fragment(client, quiz, django_assert_num_queries):
+    attempt = _start(client, quiz, "one")
+    question = quiz.questions.order_by("position").first()
+    choice = right_choice(question)
+    url = reverse("quizzes:answer", args=[quiz.slug, attempt.pk])
+    # session, attempt (+ quiz); the service, in a transaction (savepoint, release): attempt
+    # lock, existing answer, question lock, choices, latest version, new version, answer insert
+    # (in its own savepoint, release), answers for the score, attempt update; then the
+    # fragment: questions, choices, answers (+ version).
+    with django_assert_num_queries(18):
+        client.post(url, {"question": question.pk, "choice": choice.pk}, HTTP_HX_REQUEST="true")
