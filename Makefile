@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: run serve test test-postgres test-e2e lint format clean check-python
+.PHONY: run serve test test-postgres test-e2e lint format bench clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found (Django 6.1 needs it). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
@@ -66,6 +66,12 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Lab performance targets (issue 9, 10): each script prints its figures and exits 1 when one
+# misses its target. The load test of the whole site comes with the production issue.
+bench: $(VENV)/.installed-dev
+	DJANGO_DEBUG=true $(BIN)/python benchmarks/lab_language.py
+	DJANGO_DEBUG=true $(BIN)/python benchmarks/lab_generative.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -119,7 +119,8 @@ def _codes(codes) -> set[str]:
 def _validation_error_body(exc: exceptions.ValidationError) -> tuple[int, dict]:
     detail = exc.detail
     fields = detail if isinstance(detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: detail}
-    if _codes(exc.get_codes()) <= CONFLICT_CODES:
+    codes = _codes(exc.get_codes())
+    if codes and codes <= CONFLICT_CODES:
         message = "Conflicts with the stored data (a slug already taken, or an unknown item)."
         return 409, error_body(409, "conflict", message, fields)
     non_field = fields.get(api_settings.NON_FIELD_ERRORS_KEY)

@@ -91,7 +91,7 @@ def search_terms(
     q = clean_query(q)
     if not q:
         return []
-    base = queryset if queryset is not None else Term.objects.all()
+    base = (queryset if queryset is not None else Term.objects.all()).prefetch_related(None)
     terms = list(base.select_related("category"))
     if connection.vendor == "postgresql":
         close_ids = _close_on_postgres(q, base)

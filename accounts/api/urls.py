@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("me/progress/", views.MyProgress.as_view(), name="my-progress"),
     path("me/export/", views.MyExport.as_view(), name="my-export"),
+    path("me/reviews/", views.MyReviews.as_view(), name="my-reviews"),
 ]

@@ -7,6 +7,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from glossary.models import Card
+from glossary.review_views import end_of_today
+from glossary.services import ReviewError, card_review
 from learning import services as progress_services
 from learning.dashboard import quiz_scores, stage_progress
 from learning.models import Bookmark, LearnedItem, RoadmapStage
@@ -117,3 +120,57 @@ class MyExport(APIView):
         )
         response["Content-Disposition"] = 'attachment; filename="genai-guide-export.json"'
         return response
+
+
+class ReviewCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    term = serializers.CharField(source="term.slug")
+    name = serializers.CharField(source="term.name")
+    due = serializers.DateTimeField()
+
+
+class RatingSerializer(serializers.Serializer):
+    card = serializers.IntegerField(min_value=1)
+    rating = serializers.IntegerField(min_value=1, max_value=4, help_text="1 Again … 4 Easy.")
+
+
+class ReviewResultSerializer(serializers.Serializer):
+    card = serializers.IntegerField(source="card_id")
+    rating = serializers.IntegerField()
+    reviewed_at = serializers.DateTimeField()
+    due = serializers.DateTimeField(source="due_after")
+
+
+class MyReviews(APIView):
+    """Your review deck: the cards due today (in your time zone); POST a rating for one."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: ReviewCardSerializer(many=True)})
+    def get(self, request):
+        cards = (
+            Card.objects.filter(user=request.user)
+            .due_before(end_of_today(request.user))
+            .select_related("term")
+        )
+        return Response(ReviewCardSerializer(cards, many=True).data)
+
+    @extend_schema(
+        request=RatingSerializer,
+        responses={
+            201: ReviewResultSerializer,
+            400: OpenApiResponse(description="A rating outside 1–4, or a card not yours."),
+        },
+    )
+    def post(self, request):
+        serializer = RatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            review = card_review(
+                user=request.user,
+                card_id=serializer.validated_data["card"],
+                rating=serializer.validated_data["rating"],
+            )
+        except ReviewError as exc:
+            raise ValidationError({"card": [exc.message]}) from exc
+        return Response(ReviewResultSerializer(review).data, status=201)

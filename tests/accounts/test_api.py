@@ -62,3 +62,30 @@ def test_another_learner_sees_only_their_own():
     assert other.get("/api/v1/me/progress/").json()["learned"] == []
     export = other.get("/api/v1/me/export/").json()
     assert export["profile"]["username"] == "other" and export["learned"] == []
+
+
+def test_reviews_over_the_api():
+    from glossary.models import Term
+    from glossary.services import deck_add
+
+    api = client_for("api-reviewer")
+    user = User.objects.get(username="api-reviewer")
+    deck_add(user=user, terms=list(Term.objects.all()[:2]))
+    due = api.get("/api/v1/me/reviews/").json()
+    assert len(due) == 2
+    ok = api.post("/api/v1/me/reviews/", {"card": due[0]["id"], "rating": 3}, format="json")
+    assert ok.status_code == 201
+    assert (
+        api.post(
+            "/api/v1/me/reviews/", {"card": due[0]["id"], "rating": 9}, format="json"
+        ).status_code
+        == 400
+    )
+    other = client_for("other-reviewer")
+    assert (
+        other.post(
+            "/api/v1/me/reviews/", {"card": due[0]["id"], "rating": 3}, format="json"
+        ).status_code
+        == 400
+    )
+    assert other.get("/api/v1/me/reviews/").json() == []

@@ -61,8 +61,9 @@ FILTERED = {
     "/api/v1/model-families/?modality=text&open_weights=true": 2,
     "/api/v1/resources/?kind=course&level=beginner": 3,
     "/api/v1/concepts/?roadmap_stage=transformers-llms": 4,
-    # the ranked search is one annotated query, counted and paged like any list
-    "/api/v1/glossary/terms/?search=attention": 8,
+    # the ranked search (glossary.search: the terms' names, the definitions that mention the
+    # words), then the list of those terms, counted and paged like any list
+    "/api/v1/glossary/terms/?search=attention": 10,
     "/api/v1/glossary/terms/?category=architecture": 8,
 }
 
