@@ -174,7 +174,9 @@ def image_url(kind: str, params: dict[str, Any]) -> str:
     """The content-addressed URL of a PNG: /lab/img/<digest of kind and params>.png?<params>."""
     query = {"kind": kind, **{k: str(v) for k, v in params.items()}}
     encoded = urlencode(sorted(query.items()))
-    return reverse("lab:image", args=[_digest(encoded)]) + "?" + encoded
+    # One parameter holding the encoded query: the URL has no "&", so it reads the same in
+    # HTML (where "&" must be written "&amp;") and anywhere else it is copied to.
+    return reverse("lab:image", args=[_digest(encoded)]) + "?" + urlencode({"p": encoded})
 
 
 def state_fields(params: dict[str, Any], revealed: bool, **forms: Iterable[str]) -> dict:
@@ -623,6 +625,8 @@ def _recon_rows(settings: VaeSettings) -> list[int]:
 def vae_png(settings: VaeSettings, which: str) -> bytes:
     model = ppca.fit(settings.q)
     x, _ = ppca.digits()
+    if which == "data":  # the data set itself, before any fit: what the model must capture
+        return ppca.grid_png(x[_recon_rows(settings)], columns=10)
     if which == "recon":
         originals = x[_recon_rows(settings)]
         grid = np.concatenate([originals, model.decode(model.encode(originals))])
@@ -644,6 +648,7 @@ def _vae_context(request: HttpRequest, query: Query, settings: VaeSettings) -> d
         "revealed": guess is not None or query.revealed(),
         "digits_range": range(10),
         "max_latent": ppca.MAX_LATENT,
+        "data_image": image_url("digits", {**asdict(settings), "which": "data"}),
     }
     context |= state_fields(asdict(settings), context["revealed"], settings=asdict(settings))
     if query.errors:
@@ -808,6 +813,11 @@ def _gan_context(request: HttpRequest, query: Query, page: GanPage) -> dict:
             for label, values in GAN_PRESETS.values()
         ],
         "modes": gan.MODES,
+        # The data the generator must learn, shown before training: 400 points, a fixed seed.
+        "real_points": [
+            (round(100 + 20 * float(x), 1), round(100 - 20 * float(y), 1))
+            for x, y in gan.real_samples(400, np.random.default_rng(0))
+        ],
     }
     context |= state_fields(page.params(), context["revealed"], settings=page.params())
     if query.errors:
@@ -1332,7 +1342,7 @@ def _render_density(query: Query) -> bytes | None:
 
 def _render_digits(query: Query) -> bytes | None:
     settings = parse_vae(query)
-    which = query.choice("which", None, ("recon", "walk", "prior", "latent"), "Picture")
+    which = query.choice("which", None, ("data", "recon", "walk", "prior", "latent"), "Picture")
     if query.errors or which is None:
         return None
     return vae_png(settings, which)
@@ -1366,17 +1376,18 @@ SELF_CACHED = {"strip"}
 def image(request: HttpRequest, digest: str) -> HttpResponse:
     """A PNG named by the digest of its query: 404 unless the query matches the digest (so a URL
     always means the same picture) and is valid; then cached for a year by the browser."""
-    encoded = urlencode(sorted(request.GET.items()))
+    params = QueryDict(request.GET.get("p", ""))
+    encoded = urlencode(sorted(params.items()))
     if _digest(encoded) != digest:
         raise Http404("No such picture.")
-    renderer = RENDERERS.get(request.GET.get("kind", ""))
+    renderer = RENDERERS.get(params.get("kind", ""))
     if renderer is None:
         raise Http404("No such picture.")
-    kind = request.GET["kind"]
+    kind = params["kind"]
     key = f"lab:png:{digest}"
     png = None if kind in SELF_CACHED else cache.get(key)
     if png is None:
-        png = renderer(Query(request.GET))
+        png = renderer(Query(params))
         if png is None:
             # An expired upload or an invalid query: nothing to draw.
             raise Http404("This picture cannot be drawn (an expired upload?).")

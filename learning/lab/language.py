@@ -27,7 +27,7 @@ ATTENTION_MAX_TOKENS = 64  # [CLS] and [SEP] included
 ATTENTION_MAX_CHARS = 1_000
 PROMPT_MAX_CHARS = 500
 SENTENCE_MAX_CHARS = 300
-SENTENCES_MIN, SENTENCES_MAX = 2, 8
+SENTENCES_MIN, SENTENCES_MAX = 1, 8
 SAMPLES_MAX = 100
 SEED_MAX = 2**32 - 1
 
@@ -454,6 +454,10 @@ def attention(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "tokens": toks,
+            "token_rows": [
+                (i + 1, t, int(token_id))
+                for i, (t, token_id) in enumerate(zip(toks, result.encoding.ids, strict=True))
+            ],
             "n": n,
             "focus": focus,
             "focus_token": toks[focus],
@@ -555,14 +559,15 @@ def embeddings_page(request: HttpRequest) -> HttpResponse:
     vectors = emb.embed(lines)
     cosines = emb.cosine_matrix(vectors)
     n = len(lines)
-    closest = 1 + int(np.argmax(cosines[0, 1:]))  # index of the sentence closest to the first
+    # With one sentence there is nothing to predict: its nearest glossary terms are the answer.
+    closest = 1 + int(np.argmax(cosines[0, 1:])) if n > 1 else None
     guess = None
-    if query.get("guess", ""):
+    if n > 1 and query.get("guess", ""):
         try:
             guess = _integer(query, "guess", 0, 2, n, "Your guess") - 1
         except BadInput as problem:
             errors.append(str(problem))
-    revealed = guess is not None or _revealed(query)
+    revealed = guess is not None or _revealed(query) or n == 1
     context.update(
         {
             "sentences": lines,
@@ -576,8 +581,8 @@ def embeddings_page(request: HttpRequest) -> HttpResponse:
         context.update(
             {
                 "guess_right": guess == closest if guess is not None else None,
-                "closest": closest + 1,
-                "closest_cosine": float(cosines[0, closest]),
+                "closest": closest + 1 if closest is not None else None,
+                "closest_cosine": float(cosines[0, closest]) if closest is not None else None,
                 "similarity": [(i + 1, lines[i], [float(c) for c in cosines[i]]) for i in range(n)],
                 "sim_heatmap": _similarity_heatmap(cosines),
                 "nearest": [

@@ -86,6 +86,10 @@ def open_checked(data: bytes, filename: str, content_type: str = "") -> Image.Im
                 # Decode at reduced scale when the JPEG is much larger than we need.
                 image.draft("RGB", (DERIVED_SIDE * 2, DERIVED_SIDE * 2))
             image.load()
+            if actual == "PNG":
+                # Pillow decodes a PNG cut after its pixel data; verify() also reads the chunks
+                # to the end (IEND) and checks their CRCs, so a truncated file is refused.
+                Image.open(io.BytesIO(data), formats=["PNG"]).verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageRejected(
             "The image declares far more pixels than its file size allows (a decompression "

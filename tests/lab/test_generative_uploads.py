@@ -217,3 +217,28 @@ def test_uploads_expire_after_an_hour(client, monkeypatch):
 def test_a_digest_must_look_like_one():
     assert uploads.load("u-../../../etc/passwd") is None
     assert uploads.load("scene") is None
+
+
+def test_a_png_cut_before_its_end_is_refused(client):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    raw = zlib.compress(b"".join(b"\x00" + b"\x00" * 8 for _ in range(64)), 9)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", raw)
+        + chunk(b"IEND", b"")
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/lab/diffusion/", {"upload": SimpleUploadedFile("cut.png", png[:60], "image/png")}
+    )
+    assert response.status_code == 400
+    assert "damaged or truncated" in response.content.decode()

@@ -90,7 +90,6 @@ def test_pca_keeps_the_directions_of_largest_variance():
     ("sentences", "message"),
     [
         ("", "The sentences is empty"),
-        ("only one", "Type 2 to 8 sentences, one per line (you typed 1)"),
         ("\n".join(f"sentence {i}" for i in range(9)), "(you typed 9)"),
         ("short\n" + "x" * 301, "Sentence 2 is 301 characters long; the limit is 300"),
         ("one\ntwo\x00", "NUL byte"),
@@ -131,3 +130,11 @@ def test_query_count_does_not_depend_on_the_input(client, django_assert_num_quer
     for params in [{}, {"sentences": SENTENCES, "guess": "2"}, {"sentences": ""}]:
         with django_assert_num_queries(1):
             client.get(URL, params)
+
+
+def test_one_sentence_shows_its_nearest_terms_at_once(client):
+    response = client.get("/lab/embeddings/", {"sentences": "A cat sits on the mat"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/glossary/" in html and "<svg" in html
+    assert "Predict first" not in html
