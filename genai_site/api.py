@@ -25,6 +25,7 @@ from django.core import signals
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -306,8 +307,26 @@ class UserThrottle(UserRateThrottle):
 # --- serializers: links and validation ------------------------------------------------------
 
 
+# A web address with a host name (https://example.org/path?q=1): what the schema promises, and
+# a subset of what Django's URLValidator accepts, so the two agree on every address.
+WEB_URL_PATTERN = (
+    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    r"(?:[/?#](?:[A-Za-z0-9._~:/?#@!$&'()*+,;=\[\]-]|%[0-9A-Fa-f]{2})*)?$"  # RFC 3986 characters
+)
+
+
 class StrictCharField(serializers.CharField):
     """Text only: a number is refused, not turned into its digits (the schema says string)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if (
+            not self.allow_blank
+            and self.trim_whitespace
+            and not isinstance(self, serializers.SlugField | serializers.URLField)
+        ):
+            # Surrounding spaces are trimmed, so "  " is blank: the schema says so as a pattern.
+            self.validators.append(RegexValidator(r"\S", "This field may not be blank."))
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -320,7 +339,13 @@ class StrictSlugField(serializers.SlugField, StrictCharField):
 
 
 class StrictURLField(serializers.URLField, StrictCharField):
-    pass
+    """An http(s) address with a host name (WEB_URL_PATTERN)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(
+            RegexValidator(WEB_URL_PATTERN, "Enter an http(s) address with a host name.")
+        )
 
 
 class StrictIntegerField(serializers.IntegerField):

@@ -92,9 +92,12 @@ def search_terms(
     if not q:
         return []
     base = (queryset if queryset is not None else Term.objects.all()).prefetch_related(None)
-    terms = list(base.select_related("category"))
-    if connection.vendor == "postgresql":
-        close_ids = _close_on_postgres(q, base)
+    on_postgres = connection.vendor == "postgresql"
+    terms = list(
+        _with_trigram_similarity(q, base) if on_postgres else base.select_related("category")
+    )
+    if on_postgres:
+        close_ids = {t.pk for t in terms if (t.similar or 0) >= SIMILARITY_THRESHOLD}
         mentioned = set(
             Definition.objects.filter(term__in=base)
             .filter(_postgres_text_match(q))
@@ -129,18 +132,14 @@ def search_terms(
     return hits[:limit] if limit else hits
 
 
-def _close_on_postgres(q: str, base: QuerySet[Term]) -> set[int]:
-    """Term ids whose name, abbreviation or alias is within typos of `q` (pg_trgm)."""
+def _with_trigram_similarity(q: str, base: QuerySet[Term]) -> QuerySet[Term]:
+    """The terms, each with `similar`: pg_trgm's word similarity of `q` to its name or
+    abbreviation, whichever is closer (one query, like the SQLite path)."""
     from django.contrib.postgres.search import TrigramWordSimilarity
+    from django.db.models.functions import Greatest
 
-    by_name = base.annotate(
-        similar=TrigramWordSimilarity(q, "name"),
-    ).filter(similar__gte=SIMILARITY_THRESHOLD)
-    by_abbreviation = base.annotate(
-        similar=TrigramWordSimilarity(q, "abbreviation"),
-    ).filter(similar__gte=SIMILARITY_THRESHOLD)
-    return set(by_name.values_list("pk", flat=True)) | set(
-        by_abbreviation.values_list("pk", flat=True)
+    return base.select_related("category").annotate(
+        similar=Greatest(TrigramWordSimilarity(q, "name"), TrigramWordSimilarity(q, "abbreviation"))
     )
 
 
