@@ -309,10 +309,16 @@ class UserThrottle(UserRateThrottle):
 
 # A web address with a host name (https://example.org/path?q=1): what the schema promises, and
 # a subset of what Django's URLValidator accepts, so the two agree on every address.
+_URI_CHAR = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})"  # RFC 3986: pchar or "/"
 WEB_URL_PATTERN = (
     r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-    r"(?:[/?#](?:[A-Za-z0-9._~:/?#@!$&'()*+,;=\[\]-]|%[0-9A-Fa-f]{2})*)?$"  # RFC 3986 characters
+    rf"(?:/{_URI_CHAR}*)?(?:\?(?:{_URI_CHAR}|\?)*)?(?:#(?:{_URI_CHAR}|\?)*)?$"
 )
+
+
+# Holds a character that str.strip() keeps. Python strips \x1c-\x1f and \x85 too, which the
+# schema's (ECMA-262) \s does not cover, so they are named.
+NOT_BLANK_PATTERN = r"[^\s\u001c-\u001f\u0085]"
 
 
 class StrictCharField(serializers.CharField):
@@ -326,7 +332,9 @@ class StrictCharField(serializers.CharField):
             and not isinstance(self, serializers.SlugField | serializers.URLField)
         ):
             # Surrounding spaces are trimmed, so "  " is blank: the schema says so as a pattern.
-            self.validators.append(RegexValidator(r"\S", "This field may not be blank."))
+            self.validators.append(
+                RegexValidator(NOT_BLANK_PATTERN, "This field may not be blank.")
+            )
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

@@ -157,3 +157,9 @@ def test_empty_text_filters_list_everything(anon):
 def test_api_search_tolerates_typos_like_the_search_box(anon):
     results = anon.get("/api/v1/glossary/terms/?search=transfomer").json()["results"]
     assert results[0]["name"] == "Transformer"
+
+
+def test_a_search_with_control_characters_is_a_400(anon):
+    response = anon.get("/api/v1/glossary/terms/", {"search": "bell\x07"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["search"]

@@ -316,3 +316,21 @@ def test_a_lab_link_must_point_into_the_lab(as_instructor):
     )
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["lab_link"] == ["A lab link starts with /lab/."]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.org/file", "http://localhost/", "https://example.org/a b", "example.org"],
+)
+def test_addresses_are_web_addresses_with_a_host_name(as_instructor, url):
+    body = {**CREATE_BODIES["resources"], "external_url": url}
+    response = as_instructor.post("/api/v1/resources/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["external_url"]
+
+
+def test_text_of_only_spaces_is_blank(as_instructor):
+    body = {**CREATE_BODIES["papers"], "title": "   "}
+    response = as_instructor.post("/api/v1/papers/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"title": ["This field may not be blank."]}
