@@ -20,9 +20,10 @@ import math
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core import signals
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
@@ -129,13 +130,34 @@ def _validation_error_body(exc: exceptions.ValidationError) -> tuple[int, dict]:
     return 400, error_body(400, "invalid", message, fields)
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+    def __init__(self):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        super().__init__(f"The request body is larger than the limit ({megabytes:g} MB).")
+
+
+class BadRequest(exceptions.APIException):
+    status_code = 400
+    default_code = "bad_request"
+    default_detail = "The request was refused as malformed (for example, too many parameters)."
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     """Turns every exception raised in an API view into a JSON error response (never HTML).
 
     Unexpected exceptions become a 500 with no details; they are logged (and signalled, as
     Django does, so the test client and error reporters see them).
     """
-    if isinstance(exc, Http404):
+    if isinstance(exc, SuspiciousOperation):
+        # Django answers these with a 400 outside REST framework; inside it they would be 500s:
+        # a body over DATA_UPLOAD_MAX_MEMORY_SIZE, more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        # parameters. Logged as Django logs them (django.security.<name>), without a traceback.
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
+        exc = PayloadTooLarge() if isinstance(exc, RequestDataTooBig) else BadRequest()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
@@ -480,6 +502,14 @@ class FullCleanModelSerializer(serializers.ModelSerializer):
             )
         },
     }
+
+    def get_field_names(self, declared_fields, info) -> list[str]:
+        names = list(super().get_field_names(declared_fields, info))
+        # Publishable content: instructors hold an item back as a draft, or publish it, here
+        # as in the admin (learners never see a draft, so for them it is always true).
+        if hasattr(self.Meta.model, "all_objects") and "is_published" not in names:
+            names.append("is_published")
+        return names
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)

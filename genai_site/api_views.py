@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from learning.publishing import with_drafts_for
+
 from .api import SLUG_PATTERN, IsInstructorOrReadOnly, TokenRequestSerializer, TokenSerializer
 
 # --- content --------------------------------------------------------------------------------
@@ -31,6 +33,10 @@ class ContentViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     permission_classes = [IsInstructorOrReadOnly]
+
+    def get_queryset(self):
+        # The class's queryset is the learners' (the default manager hides drafts).
+        return with_drafts_for(self.request.user, super().get_queryset())
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         # A method the endpoint lacks is a 405 whoever asks, not a 401/403.

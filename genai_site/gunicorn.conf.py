@@ -7,7 +7,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Preloading imports the app before forking, so read-only data is shared between workers.
 preload_app = True
-accesslog = "-"
+# No access log: the app writes one line per request itself, with its request id and user id
+# (genai_site/request_log.py); gunicorn's would be a second line for each.
+accesslog = None
 errorlog = "-"
 timeout = 30
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -68,10 +68,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its one line per request (and its duration) covers everything below.
+    "genai_site.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # ETag / If-None-Match on pages (a 304 when nothing changed).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +83,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, below sessions, CSRF and auth (it needs the user, and the CSRF middleware must see
+    # the token it hands out): serves anonymous visitors' pages from the cache.
+    "genai_site.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "genai_site.urls"
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "learning.context_processors.site",
+                "genai_site.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -111,7 +119,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One machine, many workers: WAL lets readers run beside a writer, IMMEDIATE makes writers
     # queue on the lock (up to the timeout) instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist as on PostgreSQL (CONN_MAX_AGE above): opening one and running the
+    # PRAGMAs costs about 5 ms, more than a cached page takes to serve.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -133,15 +142,24 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "learning:home"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Whether every worker and server sees the same cache (the page cache's content version lives
+# there only then).
+CACHE_IS_SHARED = bool(REDIS_URL)
 if REDIS_URL:
+    # Django's RedisCache, but a Redis outage is a cache miss (logged), not a 500: see
+    # genai_site/cache.py. Short socket timeouts there keep a dead Redis cheap.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "genai_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
+    # Sessions read from Redis and are written to both Redis and the database, so losing Redis
+    # loses no session (nobody is logged out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Per process: with several workers (make serve), set REDIS_URL so they share one cache.
+    # Sessions stay in the database (the default engine): a per-process cache cannot hold them.
     # Lab images are large (a diffusion strip is up to 1.5 MB): keep at most 200 entries.
     CACHES = {
         "default": {
@@ -309,10 +327,30 @@ SPECTACULAR_SETTINGS = {
 
 # --- end of API settings ---------------------------------------------------------------------
 
+# One line per request (genai_site/request_log.py), as JSON lines when DJANGO_LOG_FORMAT=json.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT") or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "genai_site.request_log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"()": "genai_site.request_log.TextFormatter"},
+        "json": {"()": "genai_site.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The request line has every status already: django.request's "Not Found: /x" warnings
+        # would be a second line per 4xx. Its 5xx errors (with the traceback) stay.
+        "django.request": {"level": "ERROR"},
+    },
 }

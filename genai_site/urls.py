@@ -21,3 +21,7 @@ urlpatterns = [
     path("lab/", include("learning.lab.urls")),
     path("", include("learning.urls")),
 ]
+
+# Errors: JSON under /api/, the site's friendly pages (templates/404.html, 500.html) elsewhere.
+handler404 = "genai_site.api.page_not_found"
+handler500 = "genai_site.api.server_error"

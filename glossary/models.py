@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from learning.models import ContentManager
+from learning.models import ContentManager, Publishable, web_url
 
 
 class Category(models.Model):
@@ -23,6 +23,10 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        # The glossary index, filtered to this category (a category has no page of its own).
+        return f"{reverse('glossary:index')}?category={self.slug}"
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
@@ -37,7 +41,14 @@ class TermManager(models.Manager.from_queryset(TermQuerySet)):
         return self.get(slug=slug)
 
 
-class Term(models.Model):
+class PublishedTermManager(TermManager):
+    """Terms learners see (see learning.models.PublishedManager)."""
+
+    def get_queryset(self) -> TermQuerySet:
+        return super().get_queryset().filter(is_published=True)
+
+
+class Term(Publishable):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=120)
     abbreviation = models.CharField(max_length=30, blank=True)
@@ -54,7 +65,8 @@ class Term(models.Model):
         "learning.Architecture", blank=True, related_name="terms"
     )
 
-    objects = TermManager()
+    objects = PublishedTermManager()
+    all_objects = TermManager()
 
     class Meta:
         ordering = ["name"]
@@ -94,7 +106,7 @@ class Definition(models.Model):
     badge = models.CharField(max_length=20, blank=True, help_text='The list\'s tag, e.g. "ARCH".')
     text = models.TextField()
     source = models.CharField(max_length=250, blank=True)
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField(blank=True, validators=[web_url])
     paper = models.ForeignKey(
         "learning.Paper",
         null=True,

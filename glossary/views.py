@@ -6,11 +6,13 @@ from itertools import groupby
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from learning.models import Section
+from learning.publishing import get_visible_or_404
 from learning.views import _detail
+from quizzes.models import Question
 
 from .models import Category, Definition, Term
 from .search import QueryError, clean_query, search_site, search_terms
@@ -73,7 +75,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    term = get_object_or_404(
+    term = get_visible_or_404(
+        request,
         Term.objects.select_related("category").prefetch_related(
             Prefetch("definitions", queryset=Definition.objects.select_related("paper")),
             Prefetch("related", queryset=Term.objects.order_by("name")),
@@ -81,7 +84,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "papers",
             "roadmap_stages",
             "architectures",
-            "questions__quiz",
+            Prefetch("questions", queryset=Question.objects.of_published_quizzes()),
         ),
         slug=slug,
     )

@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+
+# Links learners follow: web pages only (Django's URLField also takes ftp:// and ftps://). Its
+# own code, not "invalid": a ModelForm would show its field's "Enter a valid URL." instead.
+web_url = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address that starts with http:// or https://.",
+    code="web_url",
+)
+
+EARLIEST_YEAR = 1900
+
+
+def validate_plausible_year(value: int) -> None:
+    """A year between 1900 and next year (a paper can be dated ahead, by its venue)."""
+    latest = timezone.now().year + 1
+    if not EARLIEST_YEAR <= value <= latest:
+        raise ValidationError(
+            f"Enter a year between {EARLIEST_YEAR} and {latest}.", code="implausible_year"
+        )
+
+
+def validate_plausible_date(value: datetime.date) -> None:
+    """A date in a plausible year (see validate_plausible_year)."""
+    latest = timezone.now().year + 1
+    if not EARLIEST_YEAR <= value.year <= latest:
+        raise ValidationError(
+            f"Enter a date between {EARLIEST_YEAR} and {latest}.", code="implausible_date"
+        )
 
 
 class ContentQuerySet(models.QuerySet):
@@ -16,6 +49,51 @@ class ContentQuerySet(models.QuerySet):
 class ContentManager(models.Manager.from_queryset(ContentQuerySet)):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
+
+
+class PublishedManager(ContentManager):
+    """What learners see: drafts left out.
+
+    It is the default manager of publishable content, so every page, API list and relation
+    (prefetches and reverse managers use the default manager's class) hides drafts without
+    each query having to remember. `all_objects` holds drafts too: the admin, the content
+    files and instructors' previews use it.
+    """
+
+    def get_queryset(self) -> ContentQuerySet:
+        return super().get_queryset().filter(is_published=True)
+
+
+class Publishable(models.Model):
+    """Content that can be prepared as a draft before it goes live."""
+
+    is_published = models.BooleanField(
+        "published",
+        default=True,
+        help_text="Untick to keep this as a draft: only instructors see it, with a banner.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude=None) -> None:
+        # Django checks unique fields through the default manager, which hides drafts: check
+        # them against every row, so a slug taken by a draft is a message, not a crash.
+        super().validate_unique(exclude)
+        errors = {}
+        for field in self._meta.fields:
+            value = getattr(self, field.attname)
+            if (
+                field.unique
+                and not field.primary_key
+                and field.name not in (exclude or ())
+                and value not in (None, "")
+            ):
+                clash = type(self).all_objects.filter(**{field.attname: value})
+                if clash.exclude(pk=self.pk).exists():
+                    errors[field.name] = [self.unique_error_message(type(self), (field.name,))]
+        if errors:
+            raise ValidationError(errors)
 
 
 class AutoLinked(models.Model):
@@ -31,13 +109,14 @@ class AutoLinked(models.Model):
         abstract = True
 
 
-class Content(models.Model):
+class Content(Publishable):
     """A top-level content item: looked up by slug, shown in `position` order."""
 
     slug = models.SlugField(max_length=120, unique=True)
     position = models.PositiveIntegerField(default=0, help_text="Order within its section.")
 
-    objects = ContentManager()
+    objects = PublishedManager()
+    all_objects = ContentManager()
 
     class Meta:
         abstract = True
@@ -70,7 +149,7 @@ class HeroStat(Content):
     value = models.CharField(max_length=40)
     label = models.CharField(max_length=120)
     note = models.TextField(blank=True, help_text="What the figure means and where it comes from.")
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField(blank=True, validators=[web_url])
 
     class Meta(Content.Meta):
         pass
@@ -231,7 +310,7 @@ class Pioneer(Content):
     affiliations = models.CharField(max_length=200)
     honours = models.CharField(max_length=200, blank=True)
     summary = models.TextField()
-    url = models.URLField(blank=True)
+    url = models.URLField(blank=True, validators=[web_url])
 
     class Meta(Content.Meta):
         pass
@@ -248,7 +327,7 @@ class Paper(AutoLinked, Content):
 
     title = models.CharField(max_length=250)
     short_title = models.CharField(max_length=120, blank=True, help_text='e.g. "InstructGPT".')
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(validators=[validate_plausible_year])
     venue = models.CharField(max_length=120, blank=True)
     category = models.CharField(max_length=80, blank=True, help_text='e.g. "Diffusion Models".')
     organisation = models.CharField(max_length=120, blank=True)
@@ -256,7 +335,7 @@ class Paper(AutoLinked, Content):
     tags = models.JSONField(default=list, blank=True)
     arxiv_id = models.CharField(max_length=20, blank=True)
     doi = models.CharField(max_length=120, blank=True)
-    url = models.URLField(blank=True)
+    url = models.URLField(blank=True, validators=[web_url])
     is_landmark = models.BooleanField(
         default=False, help_text='Listed under "Landmark Papers & Breakthroughs".'
     )
@@ -405,10 +484,13 @@ class ModelFamily(Content):
 
     name = models.CharField(max_length=120)
     organisation = models.CharField(max_length=120)
-    first_release = models.DateField(help_text="When the family's first model was released.")
+    first_release = models.DateField(
+        help_text="When the family's first model was released.",
+        validators=[validate_plausible_date],
+    )
     modality = models.CharField(max_length=20, choices=Modality.choices)
     open_weights = models.BooleanField()
-    url = models.URLField()
+    url = models.URLField(validators=[web_url])
     summary = models.TextField()
     notable_versions = models.CharField(max_length=250, blank=True)
     architecture = models.ForeignKey(
@@ -450,7 +532,7 @@ class Resource(Content):
     author = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
-    url = models.URLField()
+    url = models.URLField(validators=[web_url])
     summary = models.TextField()
     free = models.BooleanField(default=True)
 
@@ -598,3 +680,38 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.verb} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContentVersion(models.Model):
+    """One row whose number moves on every change to content: cached anonymous pages are keyed
+    by it (genai_site/page_cache.py). A database row, so every worker and app server sees a
+    change at once, whatever the cache backend."""
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"content version {self.version}"
+
+    CACHE_KEY = "content-version"
+
+    @classmethod
+    def current(cls) -> int:
+        # A shared cache (Redis) holds a copy, so a cached page costs no query; a per-process
+        # cache cannot (another worker's bump would not reach it), so the row is read.
+        if settings.CACHE_IS_SHARED:
+            version = cache.get(cls.CACHE_KEY)
+            if version is not None:
+                return version
+        version = cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+        if settings.CACHE_IS_SHARED:
+            # Briefly: a read that raced a bump may store the old number; it lapses soon.
+            cache.add(cls.CACHE_KEY, version, 5)
+        return version
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 2})
+        if settings.CACHE_IS_SHARED:
+            # Deleted, not set: if Redis is away now, the next read goes to the row either way.
+            cache.delete(cls.CACHE_KEY)

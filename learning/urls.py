@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import progress_views, views
+from . import insight_views, progress_views, views
 
 app_name = "learning"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("theme/", views.theme, name="theme"),
+    path("instructors/insight/", insight_views.insight, name="insight"),
     path("progress/learned/", progress_views.mark_learned, name="mark_learned"),
     path("progress/bookmark/", progress_views.bookmark, name="bookmark"),
     path("concepts/", views.concept_list, name="concepts"),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, models
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from glossary.models import Term
@@ -37,6 +40,7 @@ from .models import (
     Section,
     SystemType,
 )
+from .publishing import get_visible_or_404
 from .visuals import temperature, tokens
 
 
@@ -52,6 +56,8 @@ def _neighbours(
     """Previous and next items in the section's order, in one query."""
     rows = list(queryset.values_list("slug", label))
     slugs = [slug for slug, _ in rows]
+    if current_slug not in slugs:
+        return None, None  # a draft, previewed: not in the learners' order yet
     index = slugs.index(current_slug)
 
     def link(i: int) -> Neighbour | None:
@@ -71,20 +77,46 @@ def _detail(request: HttpRequest, template: str, obj, queryset, url_name: str, *
         queryset, obj.slug, url_name, label=context.pop("label", "title")
     )
     return render(
-        request, template, {"object": obj, "previous": previous, "next": following, **context}
+        request,
+        template,
+        {
+            "object": obj,
+            "draft": not obj.is_published,
+            "previous": previous,
+            "next": following,
+            **context,
+        },
     )
 
 
 @require_GET
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers a query, 503 when it does not (for load balancers)."""
+    """For load balancers and monitoring: 503 when the database does not answer a query, 200
+    otherwise. The cache is checked too (a key set and read back), but a cache that is down only
+    makes the status "degraded": the site works without it (genai_site/cache.py), and taking
+    every app server out of rotation because the shared Redis is away would turn a slower site
+    into no site."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        database = "up"
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        database = "down"
+
+    key, token = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    try:
+        cache.set(key, token, 10)
+        cache_ok = cache.get(key) == token
+        cache.delete(key)
+    except Exception:  # any backend's failure is "down" here, never a 500 from the check itself
+        cache_ok = False
+
+    body = {"database": database, "cache": "up" if cache_ok else "down"}
+    if database == "down":
+        return JsonResponse({"status": "unavailable", **body}, status=503)
+    return JsonResponse({"status": "ok" if cache_ok else "degraded", **body})
 
 
 # The section pages the home page's map links to, in the order the brief introduces them.
@@ -161,13 +193,14 @@ def concept_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    concept = get_object_or_404(
+    concept = get_visible_or_404(
+        request,
         Concept.objects.select_related("roadmap_stage").prefetch_related(
             "papers",
             "architectures",
             Prefetch("terms", queryset=Term.objects.order_by("name")),
             "llm_steps",
-            Prefetch("questions", queryset=Question.objects.select_related("quiz")),
+            Prefetch("questions", queryset=Question.objects.of_published_quizzes()),
         ),
         slug=slug,
     )
@@ -197,7 +230,7 @@ def llm_step_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def llm_step_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    step = get_object_or_404(LLMStep.objects.select_related("concept"), slug=slug)
+    step = get_visible_or_404(request, LLMStep.objects.select_related("concept"), slug=slug)
     visual = step.visual or {}
     return _detail(
         request,
@@ -227,7 +260,8 @@ def architecture_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def architecture_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    architecture = get_object_or_404(
+    architecture = get_visible_or_404(
+        request,
         Architecture.objects.select_related("paper").prefetch_related(
             "concepts",
             Prefetch("terms", queryset=Term.objects.order_by("name")),
@@ -266,13 +300,14 @@ def paper_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def paper_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    paper = get_object_or_404(
+    paper = get_visible_or_404(
+        request,
         _papers_with_authors().prefetch_related(
             "concepts",
             "architectures",
             Prefetch("terms", queryset=Term.objects.order_by("name")),
             "roadmap_stages",
-            Prefetch("questions", queryset=Question.objects.select_related("quiz")),
+            Prefetch("questions", queryset=Question.objects.of_published_quizzes()),
         ),
         slug=slug,
     )
@@ -292,7 +327,8 @@ def pioneer_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def pioneer_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pioneer = get_object_or_404(
+    pioneer = get_visible_or_404(
+        request,
         Pioneer.objects.prefetch_related(
             Prefetch(
                 "authorships",
@@ -324,7 +360,8 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def roadmap_stage_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    stage = get_object_or_404(
+    stage = get_visible_or_404(
+        request,
         RoadmapStage.objects.prefetch_related(
             Prefetch("items", queryset=RoadmapItem.objects.order_by("position")),
             "resources",
@@ -362,8 +399,10 @@ def learning_path(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def learning_path_stage_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    stage = get_object_or_404(
-        LearningPathStage.objects.prefetch_related("papers", "concepts", "system_types"), slug=slug
+    stage = get_visible_or_404(
+        request,
+        LearningPathStage.objects.prefetch_related("papers", "concepts", "system_types"),
+        slug=slug,
     )
     return _detail(
         request,
@@ -385,8 +424,8 @@ def system_type_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def system_type_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    system_type = get_object_or_404(
-        SystemType.objects.select_related("learning_path_stage"), slug=slug
+    system_type = get_visible_or_404(
+        request, SystemType.objects.select_related("learning_path_stage"), slug=slug
     )
     return _detail(
         request,
@@ -422,7 +461,9 @@ def landscape(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def model_family_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    family = get_object_or_404(ModelFamily.objects.select_related("architecture"), slug=slug)
+    family = get_visible_or_404(
+        request, ModelFamily.objects.select_related("architecture"), slug=slug
+    )
     return _detail(
         request,
         "learning/model_family_detail.html",
@@ -472,7 +513,9 @@ def prompt_engineering(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def prompt_technique_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    technique = get_object_or_404(PromptTechnique.objects.select_related("paper"), slug=slug)
+    technique = get_visible_or_404(
+        request, PromptTechnique.objects.select_related("paper"), slug=slug
+    )
     return _detail(
         request,
         "learning/prompt_technique_detail.html",

@@ -9,10 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from learning.models import ContentManager, ContentQuerySet
+from learning.models import ContentManager, Publishable, PublishedManager, web_url
 
 
-class Quiz(models.Model):
+class Quiz(Publishable):
     slug = models.SlugField(max_length=120, unique=True)
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)
@@ -35,7 +35,8 @@ class Quiz(models.Model):
         related_name="quizzes",
     )
 
-    objects = ContentManager.from_queryset(ContentQuerySet)()
+    objects = PublishedManager()
+    all_objects = ContentManager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -51,7 +52,13 @@ class Quiz(models.Model):
         return (self.slug,)
 
 
-class QuestionManager(models.Manager):
+class QuestionQuerySet(models.QuerySet):
+    def of_published_quizzes(self) -> QuestionQuerySet:
+        """Questions learners may see listed beside content: a draft quiz's stay hidden."""
+        return self.filter(quiz__is_published=True).select_related("quiz")
+
+
+class QuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
     def get_by_natural_key(self, quiz_slug: str, position: int):
         return self.get(quiz__slug=quiz_slug, position=position)
 
@@ -63,7 +70,7 @@ class Question(models.Model):
     prompt = models.TextField()
     explanation = models.TextField()
     source = models.CharField(max_length=250, help_text="The paper or reference that backs it.")
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField(blank=True, validators=[web_url])
     concept = models.ForeignKey(
         "learning.Concept",
         null=True,

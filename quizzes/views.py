@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from learning.models import Section
+from learning.publishing import get_visible_or_404
 
 from . import services
 from .models import Answer, Attempt, Choice, Question, Quiz
@@ -37,7 +38,8 @@ def _own_attempts(request: HttpRequest):
 @require_GET
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The quiz's introduction: what it covers, how to take it, the learner's past attempts."""
-    quiz = get_object_or_404(
+    quiz = get_visible_or_404(
+        request,
         Quiz.objects.select_related("concept", "architecture", "roadmap_stage").prefetch_related(
             Prefetch("questions", queryset=Question.objects.order_by("position"))
         ),
@@ -55,6 +57,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "quizzes/quiz_detail.html",
         {
             "quiz": quiz,
+            "draft": not quiz.is_published,
             "questions": list(quiz.questions.all()),
             "open_attempt": next((a for a in attempts if not a.is_finished), None),
             "latest": finished[0] if finished else None,
@@ -66,7 +69,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def attempt_start_view(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz, slug=slug)
+    quiz = get_visible_or_404(request, Quiz.objects.all(), slug=slug)
     if not request.session.session_key:
         request.session.save()  # anonymous attempts belong to the session
     mode = request.POST.get("mode", Attempt.Mode.ONE)

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from genai_site.api import StrictBooleanField, StrictIntegerField
 from glossary.models import Card
 from glossary.review_views import end_of_today
 from glossary.services import ReviewError, card_review
@@ -21,8 +22,8 @@ from .. import services
 
 class MarkSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(LEARNABLE))
-    object_id = serializers.IntegerField(min_value=1)
-    learned = serializers.BooleanField(default=True)
+    object_id = StrictIntegerField(min_value=1)
+    learned = StrictBooleanField(default=True)
 
 
 class ProgressItemSerializer(serializers.Serializer):
@@ -130,8 +131,8 @@ class ReviewCardSerializer(serializers.Serializer):
 
 
 class RatingSerializer(serializers.Serializer):
-    card = serializers.IntegerField(min_value=1)
-    rating = serializers.IntegerField(min_value=1, max_value=4, help_text="1 Again … 4 Easy.")
+    card = StrictIntegerField(min_value=1)
+    rating = StrictIntegerField(min_value=1, max_value=4, help_text="1 Again … 4 Easy.")
 
 
 class ReviewResultSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from genai_site.api import StrictIntegerField
+
 from ..models import Attempt, Choice, Question, Quiz
 
 
@@ -13,7 +15,7 @@ class ChoiceSerializer(serializers.ModelSerializer):
 
 class QuestionSerializer(serializers.ModelSerializer):
     choices = ChoiceSerializer(many=True, read_only=True)
-    concept = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    concept = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Question
@@ -22,9 +24,9 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 class QuizListSerializer(serializers.ModelSerializer):
     question_count = serializers.IntegerField(read_only=True)
-    concept = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    architecture = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    roadmap_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    concept = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    architecture = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    roadmap_stage = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     url = serializers.HyperlinkedIdentityField(
         view_name="api:quiz-detail", lookup_field="slug", read_only=True
     )
@@ -58,8 +60,8 @@ class QuizDetailSerializer(QuizListSerializer):
 
 
 class SubmittedAnswerSerializer(serializers.Serializer):
-    question = serializers.IntegerField(min_value=1)
-    choice = serializers.IntegerField(min_value=1)
+    question = StrictIntegerField(min_value=1)
+    choice = StrictIntegerField(min_value=1)
 
 
 class AttemptCreateSerializer(serializers.Serializer):
@@ -86,7 +88,7 @@ class GradedAnswerSerializer(serializers.Serializer):
 
 
 class AttemptSerializer(serializers.ModelSerializer):
-    quiz = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    quiz = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     answers = GradedAnswerSerializer(many=True, read_only=True)
 
     class Meta:
@@ -95,7 +97,7 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 
 class AttemptSummarySerializer(serializers.ModelSerializer):
-    quiz = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    quiz = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Attempt

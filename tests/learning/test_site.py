@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
+    assert response.json() == {"status": "ok", "database": "up", "cache": "up"}
 
 
 def test_healthz_is_503_when_the_database_does_not(client):

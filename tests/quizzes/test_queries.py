@@ -21,8 +21,9 @@ def _start(client, quiz, mode):
 
 
 def test_quiz_page(client, quiz, django_assert_num_queries):
-    # quiz (+ concept, architecture, stage), questions; no session yet, so no attempts to look up
-    with django_assert_num_queries(2):
+    # the content version (the page cache's key), quiz (+ concept, architecture, stage),
+    # questions; no session yet, so no attempts to look up
+    with django_assert_num_queries(3):
         client.get(quiz.get_absolute_url())
     _start(client, quiz, "one")
     url = quiz.get_absolute_url()

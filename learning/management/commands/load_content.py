@@ -53,6 +53,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except _Rollback:
             pass
-        for label, n in sorted({**report.created, **report.updated}.items()):
+        for label, n in sorted(report.rows.items()):
             self.stdout.write(f"{label}: {n}")
         self.stdout.write(self.style.SUCCESS("OK: the files load (nothing was written)."))
