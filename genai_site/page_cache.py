@@ -50,9 +50,16 @@ def _eligible(request: HttpRequest) -> bool:
     )
 
 
+def _placeholder_wanted(request: HttpRequest) -> bool:
+    # Pages only (GET), outside the admin and the API: a POST that re-renders a form with its
+    # errors gets the real token at once.
+    return request.method in ("GET", "HEAD") and not request.path.startswith(("/admin/", "/api/"))
+
+
 def csrf_placeholder(request: HttpRequest) -> dict:
-    """Context processor: pages that may be cached render a placeholder for the CSRF token."""
-    if getattr(request, "page_cache_key", None):
+    """Context processor: pages render a placeholder for the CSRF token, filled in per response
+    by PageCacheMiddleware, so that the same page is the same bytes (cacheable, one ETag)."""
+    if getattr(request, "csrf_placeholder", False):
         return {"csrf_token": PLACEHOLDER}
     return {}
 
@@ -64,19 +71,34 @@ def _key(request: HttpRequest, version: int | str) -> str:
     return f"page:{version}:{theme}:{fragment}:{url}"
 
 
+def _is_page(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+    )
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
 class PageCacheMiddleware:
-    """Sits below the session, CSRF and authentication middleware (it needs the user, and the
-    CSRF middleware must see the token it hands out, to set the visitor's cookie)."""
+    """The innermost middleware: below sessions, CSRF and authentication (it needs the user,
+    and the CSRF middleware must see the token handed out here, to set the visitor's cookie)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.csrf_placeholder = _placeholder_wanted(request)
         if not _eligible(request):
             response = self.get_response(request)
-            # Pages answer htmx with a fragment and a browser with the whole page: a cache
-            # between them must keep the two apart (Cookie is added where a session is used).
+            if _is_page(response):
+                self._finish(request, response, _digest(response.content))
             if response.get("Content-Type", "").startswith("text/html"):
+                # Pages answer htmx with a fragment and a browser with the whole page: a cache
+                # between them must keep the two apart (Cookie comes with the session).
                 patch_vary_headers(response, ("HX-Request",))
             return response
         from learning.models import ContentVersion  # the app registry is ready by now
@@ -88,10 +110,11 @@ class PageCacheMiddleware:
         entry = cache.get(key)
         if entry is not None:
             return self._respond(request, entry, hit=True)
-        request.page_cache_key = key
         response = self.get_response(request)
         if not self._can_store(request, response):
-            return self._substituted(request, response)
+            if _is_page(response):
+                self._finish(request, response, _digest(response.content))
+            return response
         entry = {
             "body": response.content,
             "content_type": response["Content-Type"],
@@ -100,7 +123,7 @@ class PageCacheMiddleware:
                 for name in ("Content-Language", "HX-Trigger", "Link")
                 if response.has_header(name)
             },
-            "etag": '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"',
+            "digest": _digest(response.content),
         }
         cache.set(key, entry, TIMEOUT)
         return self._respond(request, entry, hit=False)
@@ -110,33 +133,31 @@ class PageCacheMiddleware:
         session = getattr(request, "session", None)
         cache_control = response.get("Cache-Control", "")
         return (
-            response.status_code == 200
-            # Pages only: images, CSV and JSON keep their own caching headers.
-            and response.get("Content-Type", "").startswith("text/html")
-            and not response.streaming
+            _is_page(response)
             and not response.cookies
             and not (session is not None and session.modified)
             and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
         )
 
     @staticmethod
-    def _substituted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        """A page rendered with the placeholder but not stored still needs the real token."""
-        if not response.streaming and PLACEHOLDER.encode() in response.content:
+    def _finish(request: HttpRequest, response: HttpResponse, digest: str) -> None:
+        """The visitor's token in place of the placeholder, and an ETag of the page as rendered
+        (before the token: a fresh mask per response would make every ETag new) and of the
+        visitor's CSRF secret (a page kept from before the secret changed must not be reused)."""
+        if PLACEHOLDER.encode() in response.content:
             response.content = response.content.replace(
                 PLACEHOLDER.encode(), get_token(request).encode()
             )
-        return response
+        if not response.has_header("ETag"):
+            secret = request.META.get("CSRF_COOKIE", "")
+            response["ETag"] = '"' + _digest(f"{digest}|{secret}".encode())[:32] + '"'
 
-    @staticmethod
-    def _respond(request: HttpRequest, entry: dict, hit: bool) -> HttpResponse:
-        body: bytes = entry["body"]
-        if PLACEHOLDER.encode() in body:
-            body = body.replace(PLACEHOLDER.encode(), get_token(request).encode())
-        response = HttpResponse(body, content_type=entry["content_type"])
+    @classmethod
+    def _respond(cls, request: HttpRequest, entry: dict, hit: bool) -> HttpResponse:
+        response = HttpResponse(entry["body"], content_type=entry["content_type"])
         for name, value in entry["headers"].items():
             response[name] = value
-        response["ETag"] = entry["etag"]
+        cls._finish(request, response, entry["digest"])
         # Browsers may keep the page but must ask again (the ETag makes that a 304); shared
         # caches must not keep it, since it carries this visitor's CSRF token.
         response["Cache-Control"] = "private, no-cache"

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     # First, so that its one line per request (and its duration) covers everything below.
     "genai_site.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "genai_site.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -118,14 +118,26 @@ def test_the_theme_and_htmx_fragments_are_cached_apart():
 
 def test_a_cached_page_answers_a_conditional_get_with_304(django_capture_on_commit_callbacks):
     url = reverse("learning:concepts")
-    etag = Client().get(url)["ETag"]
-    again = Client().get(url, headers={"If-None-Match": etag})
+    browser = Client()  # keeps its cookies, as a browser does
+    etag = browser.get(url)["ETag"]
+    again = browser.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
     concept = Concept.objects.in_order().first()
     concept.title = "Renamed by an instructor"
     with django_capture_on_commit_callbacks(execute=True):
         concept.save()
-    assert Client().get(url, headers={"If-None-Match": etag}).status_code == 200
+    assert browser.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_signed_in_pages_have_a_stable_etag_too(learner):
+    url = reverse("learning:concepts")
+    ada = Client()
+    ada.force_login(learner)
+    etag = ada.get(url)["ETag"]
+    assert ada.get(url, headers={"If-None-Match": etag}).status_code == 304
+    other = Client()
+    other.force_login(learner)  # another browser: another CSRF secret, so another ETag
+    assert other.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_learners_own_data_does_not_invalidate_pages(learner):
