@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,8 @@ from learning.models import RoadmapStage
 
 from . import services
 from .models import Card, Category, Definition, Review, Term
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def end_of_today(user) -> datetime:
@@ -41,11 +44,11 @@ def deck_add(request: HttpRequest) -> HttpResponse:
     terms = Term.objects.none()
     if request.POST.get("term"):
         terms = Term.objects.filter(pk=_int(request.POST["term"]))
-    elif request.POST.get("category"):
+    elif _slug(request.POST.get("category")):
         terms = Term.objects.filter(
             category__in=Category.objects.filter(slug=request.POST["category"])
         )
-    elif request.POST.get("stage"):
+    elif _slug(request.POST.get("stage")):
         terms = Term.objects.filter(
             roadmap_stages__in=RoadmapStage.objects.filter(slug=request.POST["stage"])
         )
@@ -67,6 +70,12 @@ def deck_add(request: HttpRequest) -> HttpResponse:
         else "Those terms are in your deck already."
     )
     return HttpResponseRedirect(_back(request, reverse("glossary:review")))
+
+
+def _slug(value: str | None) -> str:
+    """`value` if it can be a slug, else "": the database never sees other text (PostgreSQL
+    refuses a NUL character with an error, which was a 500)."""
+    return value if value and SLUG.fullmatch(value) else ""
 
 
 def _int(value) -> int:
