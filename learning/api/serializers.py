@@ -8,6 +8,7 @@ serializer never queries per row.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,6 +18,7 @@ from genai_site.api import (
     LinkSerializer,
     PageLinkField,
     StrictCharField,
+    StrictIntegerField,
     StrictURLField,
     link_to,
 )
@@ -39,6 +41,20 @@ def _read_links(view_name: str, **kwargs) -> LinkField:
 def _external_url(required: bool) -> serializers.URLField:
     # The model's `url` is a page elsewhere; `url` in this API is the item's own API URL.
     return StrictURLField(source="url", max_length=200, required=required, allow_blank=not required)
+
+
+# Read when the app starts: a server running past New Year's Eve lags the model's check by a year
+# until it restarts (the model's check is the one that counts).
+_LATEST_YEAR = timezone.now().year + 1
+# A date in a plausible year, as a pattern: JSON Schema has no bounds for dates.
+_PLAUSIBLE_DATE_PATTERN = (
+    "^(?:" + "|".join(str(y) for y in range(m.EARLIEST_YEAR, _LATEST_YEAR + 1)) + r")-\d{2}-\d{2}$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": _PLAUSIBLE_DATE_PATTERN})
+class _PlausibleDate(serializers.DateField):
+    pass
 
 
 class _Strings(serializers.ListField):
@@ -208,6 +224,8 @@ class PaperAuthorSerializer(serializers.ModelSerializer):
 
 class PaperSerializer(FullCleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail", lookup_field="slug")
+    # The model's plausible years, so the schema promises what full_clean() accepts.
+    year = StrictIntegerField(min_value=m.EARLIEST_YEAR, max_value=_LATEST_YEAR)
     web_url = PageLinkField()
     external_url = _external_url(required=False)
     link = serializers.CharField(
@@ -329,6 +347,7 @@ class ModelFamilySerializer(FullCleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:model-family-detail", lookup_field="slug"
     )
+    first_release = _PlausibleDate(help_text="When the family's first model was released.")
     web_url = PageLinkField()
     external_url = _external_url(required=True)
     architecture = _link("api:architecture-detail", m.Architecture.objects.all())
