@@ -225,7 +225,14 @@ class PaperAuthorSerializer(serializers.ModelSerializer):
 class PaperSerializer(FullCleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:paper-detail", lookup_field="slug")
     # The model's plausible years, so the schema promises what full_clean() accepts.
-    year = StrictIntegerField(min_value=m.EARLIEST_YEAR, max_value=_LATEST_YEAR)
+    year = StrictIntegerField(
+        min_value=m.EARLIEST_YEAR,
+        max_value=_LATEST_YEAR,
+        # The admin's message, not DRF's "greater than or equal to": one rule, one wording.
+        error_messages=dict.fromkeys(
+            ("min_value", "max_value"), f"Enter a year between {m.EARLIEST_YEAR} and {_LATEST_YEAR}."
+        ),
+    )
     web_url = PageLinkField()
     external_url = _external_url(required=False)
     link = serializers.CharField(
