@@ -9,6 +9,7 @@ import logging
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger("accounts.throttle")
 
@@ -22,8 +23,10 @@ def _keys(username: str, address: str) -> list[str]:
 
 
 def client_address(request: HttpRequest) -> str:
-    # Behind the TLS proxy, gunicorn's forwarded_allow_ips makes REMOTE_ADDR the client's.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address as the API throttles read it. Behind the TLS proxy REMOTE_ADDR is the
+    proxy's (gunicorn rewrites only the scheme), so it comes from X-Forwarded-For, NUM_PROXIES
+    hops from the end (DJANGO_API_NUM_PROXIES); without a proxy it is REMOTE_ADDR."""
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def is_locked(username: str, address: str) -> bool:

@@ -106,6 +106,30 @@ def test_throttle_counts_per_address_too(client):
     assert "Too many failed attempts" in response.content.decode()
 
 
+@pytest.mark.parametrize("num_proxies", [0, 1])
+def test_behind_the_proxy_the_address_is_the_clients(client, settings, num_proxies):
+    """Behind the TLS proxy every request comes from its address: one client's failures must
+    not lock everyone out, and a client cannot dodge the count by forging X-Forwarded-For."""
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {"NUM_PROXIES": num_proxies}
+    User.objects.create_user("dora", password=PASSWORD)
+    for i in range(throttle.MAX_FAILURES):
+        client.post(
+            "/accounts/login/",
+            {"username": f"nobody{i}", "password": "wrong"},
+            # A forged first hop, then the address the proxy saw.
+            headers={"x-forwarded-for": f"10.9.9.{i}, 198.51.100.1"},
+            REMOTE_ADDR="127.0.0.1",
+        )
+    other_client = {"headers": {"x-forwarded-for": "198.51.100.2"}, "REMOTE_ADDR": "127.0.0.1"}
+    response = client.post(
+        "/accounts/login/", {"username": "dora", "password": PASSWORD}, **other_client
+    )
+    if num_proxies:
+        assert response.status_code == 302  # another client behind the same proxy gets in
+    else:
+        assert "Too many failed attempts" in response.content.decode()  # all one address
+
+
 def test_throttle_window_passes(client, monkeypatch):
     User.objects.create_user("erin", password=PASSWORD)
     for _ in range(throttle.MAX_FAILURES):
