@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
 
-.PHONY: run serve test test-postgres test-e2e fuzz-api lint format bench scale-out-check backup restore clean check-python
+.PHONY: run serve test test-postgres test-e2e fuzz-api lint format bench scale-out-check concurrency-check backup restore clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found (Django 6.1 needs it). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
@@ -96,6 +96,13 @@ bench: $(VENV)/.installed-dev $(BENCH_VENV)/.installed
 # instructor's edit made on one server hold on the other (see DEPLOYMENT.md).
 scale-out-check: $(VENV)/.installed-dev
 	$(BIN)/python scripts/scale_out_check.py
+
+# 32 learners at once through the HTML forms (sign up, every quiz, progress, with double clicks),
+# on a scratch SQLite file, then on a scratch PostgreSQL database with Redis: every answer and mark
+# stored exactly once, no 500, no "database is locked" in the server's log.
+concurrency-check: $(VENV)/.installed-dev
+	$(BIN)/python scripts/concurrency_check.py --database sqlite
+	$(BIN)/python scripts/concurrency_check.py --database postgres
 
 # Backups of the database make serve uses: backups/<db>-<UTC time>.sqlite3 (SQLite's online
 # backup, safe while serving) or .dump (pg_dump, when DATABASE_URL is PostgreSQL). They sign

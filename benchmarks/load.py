@@ -48,11 +48,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from processes import free_port, stop_group  # noqa: E402
+from processes import gunicorn, manage, postgres_database, stop_group  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LOCUST = ROOT / ".venv" / "bench" / "bin" / "locust"
 LOCUSTFILE = ROOT / "benchmarks" / "locustfile.py"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -167,20 +165,6 @@ class Row:
 # --- processes ------------------------------------------------------------------------------
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 def static_files_fresh() -> bool:
     """Whether collectstatic's manifest is newer than every static source: our static/ files and
     the installed packages' (which change only with an install)."""
@@ -213,52 +197,17 @@ def scratch_database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "SQLite":
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
-    import psycopg
-
-    name = f"bench_load_{os.getpid()}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database("bench_load", POSTGRES_URL) as url:
+        yield url
 
 
 @contextmanager
 def server(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "genai_site.wsgi:application",
-                "-c",
-                "genai_site/gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as one
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited:\n{log_path.read_text()[-3000:]}")
-            with suppress(OSError):
-                if get(base, "/healthz") == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield base, process
-    finally:
-        stop_group(process)
+    def is_up(port: int) -> bool:
+        return get(f"http://127.0.0.1:{port}", "/healthz") == 200
+
+    with gunicorn(env, log_path, is_up) as (port, process):
+        yield f"http://127.0.0.1:{port}", process
 
 
 def get(base: str, path: str, headers: dict[str, str] | None = None) -> int:

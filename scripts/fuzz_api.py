@@ -15,11 +15,10 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from processes import free_port
+from processes import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -34,17 +33,9 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     )  # fmt: skip
 
 
-def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode} before answering")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server did not answer {base}/healthz within {seconds:.0f} s")
+def is_up(port: int) -> bool:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        return response.status == 200
 
 
 def token_for(base: str, username: str, password: str) -> str:
@@ -102,8 +93,6 @@ def main() -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="fuzz-api-"))
     password = secrets.token_urlsafe(16)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DJANGO_DEBUG": "false",
@@ -128,19 +117,14 @@ def main() -> int:
         f"User.objects.create_user({LEARNER!r}, 'learner@example.org', {password!r})",
     )
 
-    with open(scratch / "server.log", "w") as log:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "genai_site.wsgi:application",
-             "-c", "genai_site/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_until_up(base, server)
+    try:
+        with gunicorn(env, scratch / "server.log", is_up) as (port, _):
             clients = options.clients or ["anonymous", "learner", "instructor"]
-            failed = fuzz(base, password, options.max_examples, extra, scratch, clients)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            failed = fuzz(
+                f"http://127.0.0.1:{port}", password, options.max_examples, extra, scratch, clients
+            )
+    except RuntimeError as exc:  # it did not start
+        raise SystemExit(str(exc)) from None
     if failed:
         print(f"schemathesis found failures as: {', '.join(failed)}; server log in {scratch}")
         return 1

@@ -23,210 +23,36 @@ process groups and are always stopped; the scratch database is dropped.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
 import secrets
 import signal
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
-from http.cookies import SimpleCookie
+from contextlib import ExitStack
 from pathlib import Path
 
-from processes import free_port, stop_group
-
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-POSTGRES_URL = os.environ.get("CHECK_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("CHECK_REDIS_URL", "redis://127.0.0.1:6379/11")
-PUBLIC_HOST = "guide.example.test"
-ORIGIN = f"https://{PUBLIC_HOST}"
-CLIENT_ADDRESS = "203.0.113.7"  # the learner's address, as the proxy reports it
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition: bool, what: str) -> None:
-    if not condition:
-        raise CheckFailed(what)
-    print(f"  ok: {what}", flush=True)
-
-
-# --- processes ------------------------------------------------------------------------------
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        raise CheckFailed(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"scale_out_{os.getpid()}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def empty_redis() -> Iterator[None]:
-    """Redis database 11, empty before the check and after it (nothing else uses it)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    try:
-        yield
-    finally:
-        client.flushdb()
-        client.close()
-
-
-@contextmanager
-def app_server(name: str, env: dict[str, str], log_path: Path) -> Iterator[int]:
-    port = free_port()
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(GUNICORN), "genai_site.wsgi:application", "-c", "genai_site/gunicorn.conf.py"]
-            + ["--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as one
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise CheckFailed(f"server {name} exited:\n{log_path.read_text()[-3000:]}")
-            with suppress(OSError):
-                if Browser({name: port}).request(name, "GET", "/healthz").status == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise CheckFailed(f"server {name} did not answer /healthz")
-            time.sleep(0.25)
-        print(f"  server {name} on 127.0.0.1:{port} (pid {process.pid})", flush=True)
-        yield port
-    finally:
-        stop_group(process)
-
-
-# --- a browser behind the load balancer -----------------------------------------------------
-
-
-class Response:
-    def __init__(self, status: int, headers: http.client.HTTPMessage, body: str):
-        self.status, self.headers, self.body = status, headers, body
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("Location", "")
-
-
-class Browser:
-    """Sends each request to the server named, as the load balancer would: one public host,
-    HTTPS said by the proxy headers. Keeps cookies by hand (they are Secure, and the loopback
-    hop is plain HTTP)."""
-
-    def __init__(self, servers: dict[str, int]):
-        self.servers = servers
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self,
-        server: str,
-        method: str,
-        path: str,
-        body: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.servers[server], timeout=30)
-        sent = {
-            "Host": PUBLIC_HOST,
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": CLIENT_ADDRESS,
-            "User-Agent": "scale-out-check",
-        }
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        sent |= headers or {}
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            raw = connection.getresponse()
-            text = raw.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
-        for header in raw.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                if morsel["max-age"] == "0" or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return Response(raw.status, raw.headers, text)
-
-    def get(self, server: str, path: str) -> Response:
-        return self.request(server, "GET", path)
-
-    def post_form(self, server: str, path: str, fields: dict[str, str], referer: str) -> Response:
-        """A form POST as a browser sends it over HTTPS: Origin and Referer of the public site."""
-        return self.request(
-            server,
-            "POST",
-            path,
-            body=urllib.parse.urlencode(fields),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Origin": ORIGIN,
-                "Referer": ORIGIN + referer,
-            },
-        )
-
-    def api(
-        self, server: str, method: str, path: str, data: dict, token: str | None = None
-    ) -> Response:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"Token {token}"
-        return self.request(server, method, path, body=json.dumps(data), headers=headers)
-
-
-def csrf_token(page: Response) -> str:
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-    if not match:
-        raise CheckFailed("no CSRF token in the page's form")
-    return match.group(1)
-
+from live_site import (
+    ORIGIN,
+    PUBLIC_HOST,
+    REDIS_URL,
+    Browser,
+    CheckFailed,
+    Response,
+    app_server,
+    check,
+    csrf_token,
+    empty_redis,
+    manage,
+    scratch_database,
+)
 
 # --- the checks -----------------------------------------------------------------------------
 
 
 def learner_journey(servers: dict[str, int]) -> None:
-    browser = Browser(servers)
+    browser = Browser(servers, agent="scale-out-check")
     username = f"learner{secrets.token_hex(3)}"
     password = "scale-out-" + secrets.token_urlsafe(12)
 
@@ -345,8 +171,8 @@ def main() -> int:
     try:
         with ExitStack() as stack:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scale-out-")))
-            database_url = stack.enter_context(scratch_database())
-            stack.enter_context(empty_redis())
+            database_url = stack.enter_context(scratch_database("scale_out"))
+            stack.enter_context(empty_redis(REDIS_URL))
             env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
             env |= {
                 "DJANGO_DEBUG": "false",
