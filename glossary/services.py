@@ -13,7 +13,7 @@ from fsrs import Rating, Scheduler
 from learning.models import Activity, ItemKind
 from learning.services import activity_record
 
-from .models import Card, Review
+from .models import Card, Review, Term
 
 
 class ReviewError(ValueError):
@@ -93,13 +93,31 @@ def card_review(
 def reviews_from_quiz(*, user, question, right: bool, at=None) -> int:
     """A quiz answer on a question linked to terms in the deck counts as their review: wrong →
     Again, right → Good. Returns how many cards were reviewed."""
-    cards = list(Card.objects.filter(user=user, term__in=question.terms.all()).only("pk"))
-    for card in cards:
-        card_review(
-            user=user,
-            card_id=card.pk,
-            rating=Rating.Good if right else Rating.Again,
-            at=at,
-            source=Review.Source.QUIZ,
-        )
-    return len(cards)
+    return reviews_from_answers(user=user, answers=[(question.pk, right)], at=at)
+
+
+def reviews_from_answers(*, user, answers: list[tuple[int, bool]], at=None) -> int:
+    """Quiz answers, as (question id, right), counted as reviews of the linked terms' cards
+    (see reviews_from_quiz), in the answers' order: one query when none is in the deck."""
+    right = dict(answers)
+    Link = Term.questions.through  # which questions test which terms
+    linked = (
+        Link.objects.filter(question_id__in=right, term__cards__user=user)
+        .values_list("question_id", "term__cards__pk")
+        .order_by("term__cards__pk")
+    )
+    cards_of: dict[int, list[int]] = {}
+    for question_id, card_id in linked:
+        cards_of.setdefault(question_id, []).append(card_id)
+    reviewed = 0
+    for question_id, is_right in answers:
+        for card_id in cards_of.get(question_id, []):
+            card_review(
+                user=user,
+                card_id=card_id,
+                rating=Rating.Good if is_right else Rating.Again,
+                at=at,
+                source=Review.Source.QUIZ,
+            )
+            reviewed += 1
+    return reviewed

@@ -7,10 +7,10 @@ import random
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from glossary.services import reviews_from_quiz
+from glossary.services import reviews_from_answers, reviews_from_quiz
 from learning.models import Activity, ItemKind
 from learning.services import activity_record
 
@@ -45,21 +45,58 @@ def question_version_current(*, question: Question) -> QuestionVersion:
 
     Call inside a transaction that holds the question's row lock (see `answer_record`).
     """
-    snapshot = _snapshot(question)
-    latest = question.versions.order_by("-number").first()
-    if latest is not None and latest.snapshot == snapshot:
-        return latest
-    return QuestionVersion.objects.create(
-        question=question, number=(latest.number + 1 if latest else 1), snapshot=snapshot
+    return _versions_current([question])[question.pk]
+
+
+def _versions_current(questions: list[Question]) -> dict[int, QuestionVersion]:
+    """Each question's current version by question id, creating those edited since their last
+    one: two queries for any number of questions. Call with the questions' rows locked."""
+    latest_number = (
+        QuestionVersion.objects.filter(question=OuterRef("question"))
+        .order_by("-number")
+        .values("number")[:1]
     )
+    latest = {
+        v.question_id: v
+        for v in QuestionVersion.objects.filter(
+            question__in=[q.pk for q in questions], number=Subquery(latest_number)
+        )
+    }
+    current, new = {}, []
+    for question in questions:
+        snapshot = _snapshot(question)
+        version = latest.get(question.pk)
+        if version is not None and version.snapshot == snapshot:
+            current[question.pk] = version
+        else:
+            number = version.number + 1 if version else 1
+            new.append(QuestionVersion(question=question, number=number, snapshot=snapshot))
+    for version in QuestionVersion.objects.bulk_create(new):
+        current[version.question_id] = version
+    return current
 
 
-def _questions_with_choices(quiz: Quiz) -> list[Question]:
+def _questions_with_choices(quiz: Quiz, *, lock: bool = False) -> list[Question]:
+    questions = quiz.questions.order_by("position")
+    if lock:  # rows locked until the transaction ends, as answer_record locks one question
+        questions = questions.select_for_update(of=("self",))
     return list(
-        quiz.questions.order_by("position").prefetch_related(
+        questions.prefetch_related(
             Prefetch("choices", queryset=Choice.objects.order_by("position", "pk"))
         )
     )
+
+
+def _choice_order(questions: list[Question], rng: random.Random | None) -> dict[str, list[int]]:
+    """Every question's choice ids, shuffled once for an attempt (by question id, as a string:
+    the attempt's JSON keeps it)."""
+    rng = rng or random.SystemRandom()
+    order = {}
+    for question in questions:
+        ids = [c.pk for c in question.choices.all()]
+        rng.shuffle(ids)
+        order[str(question.pk)] = ids
+    return order
 
 
 def attempt_start(
@@ -77,12 +114,7 @@ def attempt_start(
         raise AnswerError(
             "Choose how to take the quiz: one question at a time or all at once.", "mode"
         )
-    rng = rng or random.SystemRandom()
-    order = {}
-    for question in _questions_with_choices(quiz):
-        ids = [c.pk for c in question.choices.all()]
-        rng.shuffle(ids)
-        order[str(question.pk)] = ids
+    order = _choice_order(_questions_with_choices(quiz), rng)
     return Attempt.objects.create(
         quiz=quiz,
         user=user if user is not None and user.is_authenticated else None,
@@ -167,8 +199,8 @@ def _record_activity(attempt: Attempt, answer: Answer, finished: bool) -> None:
         _record_finished(attempt, user=attempt.user)
 
 
-def _record_finished(attempt: Attempt, *, user) -> None:
-    activity_record(
+def _finished_activity(attempt: Attempt, *, user) -> Activity:
+    return Activity(
         user=user,
         verb=Activity.Verb.QUIZ_FINISHED,
         kind=ItemKind.QUIZ,
@@ -176,6 +208,10 @@ def _record_finished(attempt: Attempt, *, user) -> None:
         detail={"attempt": attempt.pk, "score": attempt.score, "total": attempt.total},
         at=attempt.finished_at,
     )
+
+
+def _record_finished(attempt: Attempt, *, user) -> None:
+    _finished_activity(attempt, user=user).save()
 
 
 def _finish_if_complete(attempt: Attempt) -> bool:
@@ -201,11 +237,71 @@ def attempt_submit(*, quiz: Quiz, user=None, session_key: str = "", answers: lis
     """Creates an attempt from a whole set of answers and grades it (the API's way).
 
     Every answer is checked before anything is written: a bad one raises AnswerError and
-    stores nothing. Questions left out count as wrong; the attempt is finished.
+    stores nothing. Questions left out count as wrong; the attempt is finished. The attempt is
+    new, so nothing else can answer it meanwhile: its answers, activity and reviews are written
+    in bulk (a fixed number of queries, whatever the quiz's size), with what answer_record
+    would write one answer at a time.
     """
     if not answers:
         raise AnswerError("Send at least one answer.", "answers")
-    questions = {q.pk: q for q in _questions_with_choices(quiz)}
+    if not (user is not None and user.is_authenticated) and not session_key:
+        raise ValueError("an attempt belongs to a user or to a session")
+    user = user if user is not None and user.is_authenticated else None
+    # Locked, as answer_record locks a question, so an edit cannot slip between its version
+    # and the answers graded against it.
+    questions = {q.pk: q for q in _questions_with_choices(quiz, lock=True)}
+    parsed = _parse_answers(answers, questions)
+    versions = _versions_current([questions[item.question] for item in parsed])
+    graded = [(item, versions[item.question]) for item in parsed]
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        quiz=quiz,
+        user=user,
+        session_key="" if user else session_key,
+        mode=Attempt.Mode.ALL,
+        choice_order=_choice_order(list(questions.values()), None),
+        total=len(questions),
+        score=sum(version.choice(item.choice)["is_correct"] for item, version in graded),
+        finished_at=now,
+    )
+    created = Answer.objects.bulk_create(
+        Answer(
+            attempt=attempt,
+            question_id=item.question,
+            version=version,
+            choice_id=item.choice,
+            is_correct=version.choice(item.choice)["is_correct"],
+            answered_at=now,
+        )
+        for item, version in graded
+    )
+    if user:
+        _record_submitted(attempt, created, user=user)
+    return attempt
+
+
+def _record_submitted(attempt: Attempt, answers: list[Answer], *, user) -> None:
+    """What answer_record writes for each answer of a signed-in learner (activity, reviews of
+    the linked terms) and the finished quiz's activity, in bulk."""
+    answered = [
+        Activity(
+            user=user,
+            verb=Activity.Verb.QUIZ_ANSWERED,
+            kind=ItemKind.QUIZ,
+            object_id=attempt.quiz_id,
+            detail={"attempt": attempt.pk, "question": a.question_id, "right": a.is_correct},
+            at=a.answered_at,
+        )
+        for a in answers
+    ]
+    Activity.objects.bulk_create([*answered, _finished_activity(attempt, user=user)])
+    reviews_from_answers(
+        user=user, answers=[(a.question_id, a.is_correct) for a in answers], at=attempt.finished_at
+    )
+
+
+def _parse_answers(answers: list, questions: dict[int, Question]) -> list[SubmittedAnswer]:
+    """The submitted answers, checked against the quiz: AnswerError at the first bad one."""
     seen: set[int] = set()
     parsed = []
     for index, item in enumerate(answers):
@@ -232,16 +328,7 @@ def attempt_submit(*, quiz: Quiz, user=None, session_key: str = "", answers: lis
             )
         seen.add(question_id)
         parsed.append(SubmittedAnswer(question_id, choice_id))
-    attempt = attempt_start(quiz=quiz, user=user, session_key=session_key, mode=Attempt.Mode.ALL)
-    for item in parsed:
-        answer_record(attempt=attempt, question_id=item.question, choice_id=item.choice)
-    attempt.refresh_from_db()
-    if attempt.finished_at is None:
-        attempt.finished_at = timezone.now()
-        attempt.save(update_fields=["finished_at"])
-        if attempt.user_id:
-            _record_finished(attempt, user=attempt.user)
-    return attempt
+    return parsed
 
 
 @transaction.atomic

@@ -46,10 +46,26 @@ def _external_url(required: bool) -> serializers.URLField:
 # Read when the app starts: a server running past New Year's Eve lags the model's check by a year
 # until it restarts (the model's check is the one that counts).
 _LATEST_YEAR = timezone.now().year + 1
-# A date in a plausible year, as a pattern: JSON Schema has no bounds for dates.
-_PLAUSIBLE_DATE_PATTERN = (
-    "^(?:" + "|".join(str(y) for y in range(m.EARLIEST_YEAR, _LATEST_YEAR + 1)) + r")-\d{2}-\d{2}$"
-)
+
+
+def _plausible_date_pattern(first: int, last: int) -> str:
+    """Every real date from `first` to `last` (years) and no other string, as a pattern: JSON
+    Schema has no bounds for dates, and a pattern that also allowed 2020-13-45 would leave
+    schemathesis discarding most of what it generates."""
+    years = "|".join(str(y) for y in range(first, last + 1))
+    leap_years = "|".join(
+        str(y) for y in range(first, last + 1) if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    )
+    month_day = (
+        "(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"  # days every month has
+        "|(?:0[13-9]|1[0-2])-(?:29|30)"  # every month but February
+        "|(?:0[13578]|1[02])-31"
+    )
+    return f"^(?:(?:{years})-(?:{month_day})|(?:{leap_years})-02-29)$"
+
+
+_PLAUSIBLE_DATE_PATTERN = _plausible_date_pattern(m.EARLIEST_YEAR, _LATEST_YEAR)
+_IMPLAUSIBLE_YEAR = f"Enter a year between {m.EARLIEST_YEAR} and {_LATEST_YEAR}."
 
 
 @extend_schema_field({"type": "string", "format": "date", "pattern": _PLAUSIBLE_DATE_PATTERN})
@@ -229,9 +245,7 @@ class PaperSerializer(FullCleanModelSerializer):
         min_value=m.EARLIEST_YEAR,
         max_value=_LATEST_YEAR,
         # The admin's message, not DRF's "greater than or equal to": one rule, one wording.
-        error_messages=dict.fromkeys(
-            ("min_value", "max_value"), f"Enter a year between {m.EARLIEST_YEAR} and {_LATEST_YEAR}."
-        ),
+        error_messages=dict.fromkeys(("min_value", "max_value"), _IMPLAUSIBLE_YEAR),
     )
     web_url = PageLinkField()
     external_url = _external_url(required=False)

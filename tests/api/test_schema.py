@@ -116,3 +116,24 @@ def test_swagger_ui_uses_our_static_files_and_no_inline_code(anon):
     assert init["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in init.content.decode()
     assert '"/api/schema/"' in init.content.decode()
+
+
+def test_a_release_date_pattern_allows_every_real_date_in_range_and_nothing_else(schema):
+    """The schema's pattern for model families' first_release is what the model accepts: every
+    calendar date from 1900 to next year, and no impossible one (fuzzers generate from it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    props = schema["components"]["schemas"]["ModelFamily"]["properties"]["first_release"]
+    pattern = re.compile(props["pattern"])
+    last = timezone.now().year + 1
+    day, count = datetime.date(1900, 1, 1), 0
+    while day.year <= last:
+        assert pattern.match(day.isoformat()), day
+        day += datetime.timedelta(days=1)
+        count += 1
+    assert count == (datetime.date(last + 1, 1, 1) - datetime.date(1900, 1, 1)).days
+    for impossible in ["1899-12-31", f"{last + 1}-01-01", "2023-02-29", "2024-04-31", "2024-13-01",
+                       "2024-00-10", "2024-1-01", "1900-02-29"]:  # fmt: skip
+        assert not pattern.match(impossible), impossible

@@ -53,3 +53,22 @@ def test_answer_fragment(client, quiz, django_assert_num_queries):
     # fragment: questions, choices, answers (+ version).
     with django_assert_num_queries(18):
         client.post(url, {"question": question.pk, "choice": choice.pk}, HTTP_HX_REQUEST="true")
+
+
+def test_api_attempt_post(quiz, django_user_model, django_assert_num_queries):
+    """A whole attempt through the API, 8 answers or 40: the same queries (bulk writes)."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(django_user_model.objects.create_user("bulk", password="x" * 12))
+    questions = quiz.questions.order_by("position")
+    answers = [{"question": q.pk, "choice": right_choice(q).pk} for q in questions]
+    # the quiz; in a transaction (savepoint, release): questions (locked), choices, latest
+    # versions, new versions, the attempt, its answers, the activity, the linked cards; then
+    # for the response: the attempt (+ quiz) and its answers (+ version, question).
+    with django_assert_num_queries(13):
+        response = api.post(
+            f"/api/v1/quizzes/{quiz.slug}/attempts/", {"answers": answers}, format="json"
+        )
+    assert response.status_code == 201
+    assert (response.json()["score"], response.json()["total"]) == (len(answers), len(answers))

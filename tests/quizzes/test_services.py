@@ -167,3 +167,72 @@ def test_concurrent_submissions_of_one_answer_store_it_once():
     assert errors == []
     assert Answer.objects.filter(attempt=attempt, question=question).count() == 1
     assert QuestionVersion.objects.filter(question=question).count() == 1
+
+
+def _written_by(user, attempt) -> dict:
+    """What an attempt left in the database for its learner, as comparable values."""
+    from glossary.models import Review
+    from learning.models import Activity
+
+    return {
+        "attempt": (attempt.score, attempt.total, attempt.finished_at is not None),
+        "answers": sorted(
+            (a.question_id, a.choice_id, a.is_correct, a.version.number)
+            for a in attempt.answers.select_related("version")
+        ),
+        "activity": sorted(
+            (a.verb, a.object_id, tuple(sorted(a.detail.items())))
+            for a in Activity.objects.filter(user=user, detail__attempt=attempt.pk)
+        ),
+        "reviews": sorted(
+            (r.card.term_id, r.rating, r.source) for r in Review.objects.filter(card__user=user)
+        ),
+    }
+
+
+def test_a_submitted_attempt_writes_what_answering_one_by_one_writes(django_user_model):
+    """The API's bulk path (attempt_submit) and the pages' path (answer_record per question)
+    leave the same rows: answers with their versions, activity, reviews of linked terms."""
+    from glossary.models import Term
+    from glossary.services import deck_add
+
+    quiz = make_quiz(questions=4)
+    questions = list(quiz.questions.order_by("position"))
+    terms = list(Term.objects.order_by("pk")[:2])
+    questions[0].terms.add(terms[0])
+    questions[2].terms.add(terms[0], terms[1])
+    picks = [
+        right_choice(questions[0]),
+        wrong_choice(questions[1]),
+        wrong_choice(questions[2]),
+        right_choice(questions[3]),
+    ]
+    results = []
+    for name in ("one-by-one", "submitted"):
+        user = django_user_model.objects.create_user(name, password="x" * 12)
+        deck_add(user=user, terms=terms)
+        if name == "one-by-one":
+            attempt = services.attempt_start(quiz=quiz, user=user, mode=Attempt.Mode.ALL)
+            for choice in picks:
+                services.answer_record(
+                    attempt=attempt, question_id=choice.question_id, choice_id=choice.pk
+                )
+        else:
+            attempt = services.attempt_submit(
+                quiz=quiz,
+                user=user,
+                answers=[{"question": c.question_id, "choice": c.pk} for c in picks],
+            )
+        attempt.refresh_from_db()
+        written = _written_by(user, attempt)
+        # The activity names its own attempt; compare everything else.
+        written["activity"] = [
+            (verb, object_id, tuple(kv for kv in detail if kv[0] != "attempt"))
+            for verb, object_id, detail in written["activity"]
+        ]
+        results.append(written)
+    one_by_one, submitted = results
+    assert submitted == one_by_one
+    assert submitted["attempt"] == (2, 4, True)
+    assert len(submitted["reviews"]) == 3  # question 1's term, question 3's two
+    assert QuestionVersion.objects.filter(question__quiz=quiz).count() == 4  # shared, not doubled
