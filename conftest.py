@@ -26,6 +26,10 @@ def _empty_cache():
     """Each test starts with an empty cache: throttling counters and cached results do not leak."""
     from django.core.cache import cache
 
+    from learning import content_memo
+
     cache.clear()
+    content_memo.clear()
     yield
     cache.clear()
+    content_memo.clear()

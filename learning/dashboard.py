@@ -11,14 +11,14 @@ from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from glossary.models import Card
 from glossary.review_views import end_of_today
 from quizzes.models import Attempt, Quiz
 
+from .content_memo import for_content_version
 from .models import Activity, Bookmark, ItemKind, LearningPathStage, RoadmapStage
 from .progress import resolve, url_of
 from .progress_views import progress_state
@@ -26,6 +26,8 @@ from .streaks import current_streak, longest_streak
 
 # A quiz counts toward its roadmap stage once the learner's best score reaches this share.
 PASS_PERCENT = 70
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass
@@ -116,30 +118,24 @@ class Heatmap:
         return 0.0 if count == 0 else round(0.25 + 0.75 * count / max(self.max_count, 1), 2)
 
     def cells_svg(self) -> SafeString:
-        """The grid's 365 cells as SVG, built here: through the template language they were most
-        of the dashboard's rendering time (a few filters per cell)."""
-        return format_html_join(
-            "",
-            '<rect x="{}" y="{}" width="11" height="11" rx="2" class="heat-cell{}" '
-            'fill-opacity="{}"><title>{}: {}</title></rect>',
-            (
-                (
-                    col * 13 + 28,
-                    row * 13,
-                    "" if count else " empty",
-                    self.level(count) if count else 1,
-                    f"{day:%a} {day.day} {day:%b %Y}",
-                    count,
+        """The grid's 365 cells as SVG, built here. Through the template language, then through
+        format_html, they were most of the dashboard's rendering time (escaping six values per
+        cell); every value is a number or a date formatted here, so none needs escaping."""
+        cells = []
+        for col, week in enumerate(self.weeks):
+            for row, (day, count) in enumerate(week):
+                cells.append(
+                    f'<rect x="{col * 13 + 28}" y="{row * 13}" width="11" height="11" rx="2" '
+                    f'class="heat-cell{"" if count else " empty"}" '
+                    f'fill-opacity="{self.level(count) if count else 1}">'
+                    f"<title>{day_label(day)}: {count:d}</title></rect>"
                 )
-                for col, week in enumerate(self.weeks)
-                for row, (day, count) in enumerate(week)
-            ),
-        )
+        return mark_safe("".join(cells))  # numbers and dates only, as said above
 
 
 def heatmap(counts: dict[date, int], today: date) -> Heatmap:
-    start = today - timedelta(days=364)
-    start -= timedelta(days=start.weekday())  # weeks start on Monday
+    first_day = today - timedelta(days=364)
+    start = first_day - timedelta(days=first_day.weekday())  # weeks start on Monday
     weeks, day = [], start
     while day <= today:
         week = []
@@ -148,19 +144,52 @@ def heatmap(counts: dict[date, int], today: date) -> Heatmap:
                 week.append((day, counts.get(day, 0)))
             day += timedelta(days=1)
         weeks.append(week)
-    months: dict[str, int] = {}
+    months: dict[tuple[int, int], int] = {}
     for week in weeks:
         for d, n in week:
-            if d >= today - timedelta(days=364):
-                key = d.strftime("%b %Y")
-                months[key] = months.get(key, 0) + n
-    in_year = {d: n for d, n in counts.items() if d >= today - timedelta(days=364)}
+            if d >= first_day:
+                months[d.year, d.month] = months.get((d.year, d.month), 0) + n
+    in_year = {d: n for d, n in counts.items() if d >= first_day}
     return Heatmap(
         weeks=weeks,
-        months=list(months.items()),
+        months=[(f"{MONTHS[m - 1]} {y}", n) for (y, m), n in months.items()],
         active_days=sum(1 for n in in_year.values() if n),
         max_count=max(in_year.values(), default=0),
     )
+
+
+def day_label(day: date, *, year: bool = True) -> str:
+    """ "Mon 7 Dec 2026": English names, as the rest of the site, whatever the locale (and
+    without strftime's cost, which showed on the dashboard's few hundred dates)."""
+    label = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    return f"{label} {day.year}" if year else label
+
+
+@dataclass
+class Forecast:
+    """Cards due on each of the coming days, for a bar chart and its table."""
+
+    days: list[tuple[date, int]]
+
+    @property
+    def due_today(self) -> int:
+        return self.days[0][1] if self.days else 0
+
+    def rows(self) -> list[tuple[str, int]]:
+        return [(day_label(day), n) for day, n in self.days]
+
+    def bars_svg(self) -> SafeString:
+        """The bars (100 units tall at the busiest day), built here as the heatmap's cells are;
+        numbers and dates only."""
+        peak = max([n for _, n in self.days] + [1])
+        bars = []
+        for i, (day, n) in enumerate(self.days):
+            height = round(100 * n / peak)
+            bars.append(
+                f'<rect x="{i * 20 + 10}" y="{120 - height}" width="16" height="{height}" '
+                f'class="forecast-bar"><title>{day_label(day, year=False)}: {n:d}</title></rect>'
+            )
+        return mark_safe("".join(bars))
 
 
 @dataclass
@@ -223,6 +252,14 @@ def review_forecast(user, today: date, days: int = 30) -> list[tuple[date, int]]
     ]
 
 
+def _dashboard_content() -> tuple[list[RoadmapStage], list[LearningPathStage]]:
+    """The roadmap's stages (with their items, concepts and quizzes) and the learning path."""
+    stages = RoadmapStage.objects.prefetch_related(
+        "items", "concepts", Prefetch("quizzes", queryset=Quiz.objects.order_by("position"))
+    )
+    return list(stages), list(LearningPathStage.objects.all())
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -230,11 +267,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     zone = user.zone
     today = timezone.now().astimezone(zone).date()
     learned, _ = progress_state(request)
-    stages = list(
-        RoadmapStage.objects.prefetch_related(
-            "items", "concepts", Prefetch("quizzes", queryset=Quiz.objects.order_by("position"))
-        )
-    )
+    # The same for every learner: built once per content version, not per request.
+    stages, path_stages = for_content_version("dashboard", _dashboard_content)
     attempts = _finished_attempts(request)
     scores = quiz_scores(attempts)
     per_stage = [stage_progress(stage, learned, scores) for stage in stages]
@@ -245,7 +279,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .values("day")
         .annotate(n=Count("id"))
     }
-    path_stages = list(LearningPathStage.objects.all())
     forecast = review_forecast(user, today)
     bookmarks = list(Bookmark.objects.filter(user=user)[:50])
     refs = resolve([(b.kind, b.object_id) for b in bookmarks])
@@ -273,7 +306,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "learned_count": len(learned),
             "pass_percent": PASS_PERCENT,
             "today": today,
-            "forecast": forecast,
-            "due_today": forecast[0][1] if forecast else 0,
+            "forecast": Forecast(forecast),
         },
     )

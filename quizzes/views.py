@@ -7,6 +7,7 @@ else gets a 404, as if the attempt did not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from learning.content_memo import for_content_version
 from learning.models import Section
 from learning.publishing import get_visible_or_404
 
@@ -115,13 +117,21 @@ def _load_attempt(request: HttpRequest, slug: str, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _question_views(attempt: Attempt) -> list[QuestionView]:
-    """Every question of the attempt, in quiz order (3 queries, whatever the quiz's size)."""
-    questions = list(
-        attempt.quiz.questions.order_by("position")
+def _questions(quiz: Quiz) -> list[Question]:
+    """A quiz's questions with their concepts and choices: content, the same for every learner,
+    so kept per content version (learning.content_memo)."""
+    return list(
+        quiz.questions.order_by("position")
         .select_related("concept")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.all()))
     )
+
+
+def _question_views(attempt: Attempt) -> list[QuestionView]:
+    """Every question of the attempt, in quiz order: the learner's answers (1 query, whatever the
+    quiz's size), and the questions (2 more, once per content version)."""
+    quiz = attempt.quiz
+    questions = for_content_version(f"quiz-questions:{quiz.pk}", partial(_questions, quiz))
     answers = {a.question_id: a for a in attempt.answers.select_related("version")}
     views = []
     for question in questions:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import escape
 
 from learning import services
 from learning.models import Activity, Concept, RoadmapStage
@@ -76,9 +77,28 @@ def test_dashboard_query_count_does_not_grow_with_history(
     user = User.objects.create_user(f"hist{events}", password="x" * 12)
     _history(user, events)
     client.force_login(user)
-    # session, user, learned items, bookmarks (both for the progress state), roadmap stages,
-    # their items, concepts, quizzes, finished attempts (+ quiz), activity per day,
-    # learning-path stages, review forecast, bookmarks list, the bookmarked concepts
-    with django_assert_num_queries(14):
+    # session, user, learned items, bookmarks (both for the progress state), the content
+    # version; roadmap stages, their items, concepts, quizzes and the learning-path stages
+    # (the first time at this content version); finished attempts (+ quiz), activity per
+    # day, review forecast, bookmarks list, the bookmarked concepts
+    with django_assert_num_queries(15):
         response = client.get("/dashboard/")
     assert response.status_code == 200
+    with django_assert_num_queries(10):  # the same content version: its five queries are kept
+        again = client.get("/dashboard/")
+    assert again.content.count(b"<tr>") == response.content.count(b"<tr>")
+
+
+def test_an_edit_to_the_roadmap_reaches_the_dashboard_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    """The roadmap the dashboard keeps per content version is rebuilt after an edit (the edit
+    moves the version when its transaction commits)."""
+    client.force_login(User.objects.create_user("kept", password="x" * 12))
+    stage = RoadmapStage.objects.get(number=1)
+    assert escape(stage.title) in client.get("/dashboard/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        stage.title = "Foundations, renamed"
+        stage.save()
+    page = client.get("/dashboard/").content.decode()
+    assert "Foundations, renamed" in page

@@ -36,10 +36,14 @@ def test_quiz_page(client, quiz, django_assert_num_queries):
 def test_attempt_page(client, quiz, mode, django_assert_num_queries):
     attempt = _start(client, quiz, mode)
     url = attempt.get_absolute_url()
-    # session, attempt (+ quiz), questions, choices, answers (+ version)
-    with django_assert_num_queries(5):
+    # session, attempt (+ quiz), the content version, questions and choices (the first time
+    # at this content version), answers (+ version)
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
+    with django_assert_num_queries(4):  # the questions are kept for the content version
+        again = client.get(url)
+    assert again.content.count(b'name="choice"') == response.content.count(b'name="choice"') > 0
 
 
 def test_answer_fragment(client, quiz, django_assert_num_queries):
@@ -47,11 +51,12 @@ def test_answer_fragment(client, quiz, django_assert_num_queries):
     question = quiz.questions.order_by("position").first()
     choice = right_choice(question)
     url = reverse("quizzes:answer", args=[quiz.slug, attempt.pk])
+    client.get(attempt.get_absolute_url())  # the page the learner answers on (keeps questions)
     # session, attempt (+ quiz); the service, in a transaction (savepoint, release): attempt
     # lock, existing answer, question lock, choices, latest version, new version, answer insert
     # (in its own savepoint, release), answers for the score, attempt update; then the
-    # fragment: questions, choices, answers (+ version).
-    with django_assert_num_queries(18):
+    # fragment: the content version (its questions are kept), answers (+ version).
+    with django_assert_num_queries(17):
         client.post(url, {"question": question.pk, "choice": choice.pk}, HTTP_HX_REQUEST="true")
 
 
