@@ -19,7 +19,7 @@ from glossary.review_views import end_of_today
 from quizzes.models import Attempt, Quiz
 
 from .content_memo import for_content_version
-from .models import Activity, Bookmark, ItemKind, LearningPathStage, RoadmapStage
+from .models import Activity, Bookmark, ItemKind, LearnedItem, LearningPathStage, RoadmapStage
 from .progress import resolve, url_of
 from .progress_views import progress_state
 from .streaks import current_streak, longest_streak
@@ -175,8 +175,9 @@ class Forecast:
     def due_today(self) -> int:
         return self.days[0][1] if self.days else 0
 
-    def rows(self) -> list[tuple[str, int]]:
-        return [(day_label(day), n) for day, n in self.days]
+    def rows(self) -> list[tuple[str, str]]:
+        # Numbers as strings: through the template each would be localized, 30 times a page.
+        return [(day_label(day), str(n)) for day, n in self.days]
 
     def bars_svg(self) -> SafeString:
         """The bars (100 units tall at the busiest day), built here as the heatmap's cells are;
@@ -266,7 +267,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     zone = user.zone
     today = timezone.now().astimezone(zone).date()
-    learned, _ = progress_state(request)
+    # Only what is learned: the dashboard lists bookmarks itself, with their titles.
+    learned = set(LearnedItem.objects.filter(user=user).values_list("kind", "object_id"))
     # The same for every learner: built once per content version, not per request.
     stages, path_stages = for_content_version("dashboard", _dashboard_content)
     attempts = _finished_attempts(request)

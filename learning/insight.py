@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -45,6 +46,8 @@ MIN_ANSWERS = 5
 # How many rows the "most missed" tables show.
 MOST_MISSED = 10
 ACTIVITY_DAYS = 30
+# How long the page's figures are reused (insight_recent).
+RECENT_SECONDS = 60
 
 
 def learners() -> QuerySet:
@@ -364,6 +367,7 @@ class Insight:
     missed_questions: list[MissedQuestion]
     missed_terms: list[MissedTerm]
     activity: list[DayActivity]
+    computed_at: datetime
 
     @property
     def activity_peak(self) -> int:
@@ -381,7 +385,20 @@ def insight(*, now: datetime, zone: tzinfo) -> Insight:
         missed_questions=most_missed_questions(),
         missed_terms=most_missed_terms(),
         activity=daily_activity(today=now.astimezone(zone).date(), zone=zone),
+        computed_at=now,
     )
+
+
+def insight_recent(*, now: datetime, zone: tzinfo) -> Insight:
+    """The figures as computed within the last minute (per time zone, in the shared cache):
+    aggregates over every learner move slowly, and ten of them per view of the page cost more
+    than the rest of it. The page says when they were computed."""
+    key = f"insight:{zone}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = insight(now=now, zone=zone)
+        cache.set(key, figures, RECENT_SECONDS)
+    return figures
 
 
 TABLES = ("learners", "stages", "quizzes", "questions", "terms", "activity")

@@ -40,7 +40,7 @@ def insight(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "learning/insight.html",
         {
-            "insight": figures.insight(now=now, zone=zone),
+            "insight": figures.insight_recent(now=now, zone=zone),
             "min_answers": figures.MIN_ANSWERS,
             "pass_percent": figures.PASS_PERCENT,
             "activity_days": figures.ACTIVITY_DAYS,

@@ -22,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 
+from genai_site.sqlite_backend import SQLITE_ENGINES
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 
@@ -46,7 +48,7 @@ class Database:
     def from_config(cls, db: dict[str, Any]) -> Database:
         engine = db["ENGINE"]
         name = str(db["NAME"])
-        if engine == "django.db.backends.sqlite3":
+        if engine in SQLITE_ENGINES:
             if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
                 raise BackupError(f"The SQLite database {name!r} is in memory: nothing to back up.")
             return cls("sqlite", str(Path(name).resolve()), db)

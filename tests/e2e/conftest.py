@@ -19,8 +19,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     With a file, each server thread opens its own connection, as in production."""
     from django.conf import settings
 
+    from genai_site.sqlite_backend import SQLITE_ENGINES
+
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"] in SQLITE_ENGINES:
         name = Path(tempfile.gettempdir()) / f"genai-e2e-{os.getpid()}.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(name)
 

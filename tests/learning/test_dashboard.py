@@ -77,14 +77,14 @@ def test_dashboard_query_count_does_not_grow_with_history(
     user = User.objects.create_user(f"hist{events}", password="x" * 12)
     _history(user, events)
     client.force_login(user)
-    # session, user, learned items, bookmarks (both for the progress state), the content
-    # version; roadmap stages, their items, concepts, quizzes and the learning-path stages
-    # (the first time at this content version); finished attempts (+ quiz), activity per
-    # day, review forecast, bookmarks list, the bookmarked concepts
-    with django_assert_num_queries(15):
+    # session, user, learned items, the content version; roadmap stages, their items,
+    # concepts, quizzes and the learning-path stages (the first time at this content
+    # version); finished attempts (+ quiz), activity per day, review forecast, bookmarks list,
+    # the bookmarked concepts
+    with django_assert_num_queries(14):
         response = client.get("/dashboard/")
     assert response.status_code == 200
-    with django_assert_num_queries(10):  # the same content version: its five queries are kept
+    with django_assert_num_queries(9):  # the same content version: its five queries are kept
         again = client.get("/dashboard/")
     assert again.content.count(b"<tr>") == response.content.count(b"<tr>")
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -392,3 +393,19 @@ def test_csv_query_count_does_not_grow_with_learners(
     with django_assert_num_queries(8):
         response = client.get(URL, {"format": "csv", "table": "stages"})
     assert response.status_code == 200
+
+
+def test_the_figures_are_reused_for_a_minute_and_say_when_they_were_computed(
+    client, instructor, django_assert_num_queries
+):
+    _crowd(6, _stage(), make_quiz("crowd-quiz", questions=2))
+    client.force_login(instructor)
+    first = client.get(URL).content.decode()
+    assert "recomputed at most once a minute" in first
+    User.objects.create_user("latecomer", password="x" * 12)
+    # session, user, the permission check (2): the figures come from the cache
+    with django_assert_num_queries(4):
+        again = client.get(URL).content.decode()
+    assert "<strong>6</strong> learners" in again  # as computed a moment ago
+    cache.clear()  # what the minute's end does
+    assert "<strong>7</strong> learners" in client.get(URL).content.decode()
