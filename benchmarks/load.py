@@ -476,7 +476,7 @@ def check_targets(results: dict[str, dict]) -> list[str]:
                 missed.append(f"{backend}: {r.kind}: {r.errors} errors")
             target = RATIO_TARGETS.get(r.kind)
             if target is not None and (r.ratio or 0) < target:
-                missed.append(f"{backend}: {r.kind}: ratio {r.ratio:.2f} < {target}")
+                missed.append(f"{backend}: {r.kind}: ratio {r.ratio:.3f} < {target}")
             if r.p50 and r.p99 > P99_OVER_P50 * r.p50:
                 missed.append(
                     f"{backend}: {r.kind}: p99 {r.p99:.1f} ms > {P99_OVER_P50:.0f} x p50 "
@@ -489,7 +489,7 @@ def check_targets(results: dict[str, dict]) -> list[str]:
             if writers.errors:
                 missed.append(f"{backend}: {WRITERS} quiz-answer clients: {writers.errors} errors")
             if ratio < RATIO_TARGETS["quiz answers (API POST)"]:
-                missed.append(f"{backend}: {WRITERS} quiz-answer clients: ratio {ratio:.2f} < 0.05")
+                missed.append(f"{backend}: {WRITERS} quiz-answer clients: ratio {ratio:.3f} < 0.05")
             if writers.p99 > P99_OVER_P50 * writers.p50:
                 missed.append(
                     f"{backend}: {WRITERS} quiz-answer clients: p99 {writers.p99:.1f} ms > "
