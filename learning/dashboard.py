@@ -141,7 +141,8 @@ def heatmap(counts: dict[date, int], today: date) -> Heatmap:
     return _heatmap(frozenset(counts.items()), today)
 
 
-@lru_cache(maxsize=512)
+# About 40 KB each with its SVG: 128 learners' worth is 5 MB per worker process.
+@lru_cache(maxsize=128)
 def _heatmap(day_counts: frozenset[tuple[date, int]], today: date) -> Heatmap:
     counts = dict(day_counts)
     first_day = today - timedelta(days=364)
