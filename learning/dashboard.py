@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -60,6 +61,9 @@ def _finished_attempts(request: HttpRequest) -> list[Attempt]:
         Attempt.objects.owned_by(request.user, request.session.session_key)
         .finished()
         .select_related("quiz")
+        # Not the shuffled choice order (a list per question): nothing here reads it, and
+        # decoding it for every attempt was most of the cost of a long history.
+        .defer("choice_order")
         .order_by("-finished_at")
     )
 
@@ -231,6 +235,18 @@ def score_chart(attempts: list[Attempt], width: int = 600, height: int = 200) ->
     return points
 
 
+def score_dots_svg(points: list[ScorePoint]) -> SafeString:
+    """The chart's dots, built here as the heatmap's cells are (through the template's
+    floatformat they cost more than the rest of the chart); quiz titles are escaped."""
+    return mark_safe(
+        "".join(
+            f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="4" class="score-dot">'
+            f"<title>{escape(p.attempt.quiz.title)}: {p.percent:d} %</title></circle>"
+            for p in points
+        )
+    )
+
+
 def next_to_learn(stages: list[RoadmapStage], learned: set):
     """The first thing not yet learned, in roadmap order: each stage's concepts, then skills."""
     for stage in stages:
@@ -312,6 +328,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "longest_streak": longest_streak(day_counts),
             "heatmap": heatmap(day_counts, today),
             "points": points,
+            "score_dots": score_dots_svg(points),
             "polyline": " ".join(f"{p.x:.1f},{p.y:.1f}" for p in points),
             "bookmarks": [
                 refs[(b.kind, b.object_id)] for b in bookmarks if (b.kind, b.object_id) in refs

@@ -102,3 +102,21 @@ def test_an_edit_to_the_roadmap_reaches_the_dashboard_at_once(
         stage.save()
     page = client.get("/dashboard/").content.decode()
     assert "Foundations, renamed" in page
+
+
+def test_the_score_chart_escapes_quiz_titles(client):
+    """The chart's dots are built in Python: a quiz title with markup is shown, not run."""
+    user = User.objects.create_user("chart", password="x" * 12)
+    quiz = Quiz.objects.get(slug="practice-quiz")
+    Quiz.objects.filter(pk=quiz.pk).update(title='<script>alert("t")</script> & more')
+    question = quiz.questions.order_by("position").first()
+    quiz_services.attempt_submit(
+        quiz=quiz,
+        user=user,
+        answers=[{"question": question.pk, "choice": question.choices.first().pk}],
+    )
+    client.force_login(user)
+    page = client.get("/dashboard/").content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; more: " in page
+    assert page.count('class="score-dot"') == 1
