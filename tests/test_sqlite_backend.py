@@ -90,3 +90,26 @@ def test_in_memory_databases_take_no_lock():
         pytest.skip("the SQLite backend only")
     assert connection.is_in_memory_db()  # the test database
     assert connection._lock() is None
+
+
+def test_after_a_fork_the_child_opens_its_own_lock(tmp_path):
+    """A lock opened before gunicorn forks its workers must not be shared with them: with the
+    inherited open file, the child would "take" the lock its parent holds."""
+    parent = WriteLock(str(tmp_path / "db.sqlite3.write-lock"))
+    parent.acquire()
+    pid = os.fork()
+    if pid == 0:  # the child, with the inherited object
+        code = 1
+        try:
+            parent.acquire()  # must reopen the file and wait for the parent
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        time.sleep(0.3)
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still waiting for the parent's lock
+        parent.release()
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0  # then it got it
+    finally:
+        parent.close()

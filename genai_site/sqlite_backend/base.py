@@ -25,11 +25,17 @@ class WriteLock:
     def __init__(self, path: str):
         self.path = path
         self._fd: int | None = None
+        self._pid = 0
         self.held = False
 
     def acquire(self) -> None:
+        if self._fd is not None and self._pid != os.getpid():
+            # Opened before a fork (gunicorn preloads the app): the child shares the open file,
+            # and with it the lock, so it opens its own.
+            self._fd, self.held = None, False
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         self.held = True
 
