@@ -99,10 +99,9 @@ def reviews_from_quiz(*, user, question, right: bool, at=None) -> int:
 def reviews_from_answers(*, user, answers: list[tuple[int, bool]], at=None) -> int:
     """Quiz answers, as (question id, right), counted as reviews of the linked terms' cards
     (see reviews_from_quiz), in the answers' order: one query when none is in the deck."""
-    right = dict(answers)
     Link = Term.questions.through  # which questions test which terms
     linked = (
-        Link.objects.filter(question_id__in=right, term__cards__user=user)
+        Link.objects.filter(question_id__in=[q for q, _ in answers], term__cards__user=user)
         .values_list("question_id", "term__cards__pk")
         .order_by("term__cards__pk")
     )

@@ -393,12 +393,7 @@ def insight_recent(*, now: datetime, zone: tzinfo) -> Insight:
     """The figures as computed within the last minute (per time zone, in the shared cache):
     aggregates over every learner move slowly, and ten of them per view of the page cost more
     than the rest of it. The page says when they were computed."""
-    key = f"insight:{zone}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = insight(now=now, zone=zone)
-        cache.set(key, figures, RECENT_SECONDS)
-    return figures
+    return cache.get_or_set(f"insight:{zone}", lambda: insight(now=now, zone=zone), RECENT_SECONDS)
 
 
 TABLES = ("learners", "stages", "quizzes", "questions", "terms", "activity")

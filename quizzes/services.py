@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from glossary.services import reviews_from_answers, reviews_from_quiz
 from learning.models import Activity, ItemKind
-from learning.services import activity_record
 
 from .models import Answer, Attempt, Choice, Question, QuestionVersion, Quiz
 
@@ -99,6 +98,15 @@ def _choice_order(questions: list[Question], rng: random.Random | None) -> dict[
     return order
 
 
+def _owner(user, session_key: str) -> tuple[object | None, str]:
+    """Whom an attempt belongs to: (a signed-in user, "") or (None, an anonymous session)."""
+    if user is not None and user.is_authenticated:
+        return user, ""
+    if not session_key:
+        raise ValueError("an attempt belongs to a user or to a session")
+    return None, session_key
+
+
 def attempt_start(
     *,
     quiz: Quiz,
@@ -108,8 +116,7 @@ def attempt_start(
     rng: random.Random | None = None,
 ) -> Attempt:
     """A new attempt with every question's choices shuffled once, for good."""
-    if not (user is not None and user.is_authenticated) and not session_key:
-        raise ValueError("an attempt belongs to a user or to a session")
+    user, session_key = _owner(user, session_key)
     if mode not in Attempt.Mode.values:
         raise AnswerError(
             "Choose how to take the quiz: one question at a time or all at once.", "mode"
@@ -117,8 +124,8 @@ def attempt_start(
     order = _choice_order(_questions_with_choices(quiz), rng)
     return Attempt.objects.create(
         quiz=quiz,
-        user=user if user is not None and user.is_authenticated else None,
-        session_key="" if user is not None and user.is_authenticated else session_key,
+        user=user,
+        session_key=session_key,
         mode=mode,
         choice_order=order,
         total=len(order),
@@ -186,15 +193,19 @@ def answer_record(*, attempt: Attempt, question_id, choice_id) -> tuple[Answer, 
     return answer, True
 
 
-def _record_activity(attempt: Attempt, answer: Answer, finished: bool) -> None:
-    activity_record(
-        user=attempt.user,
+def _answered_activity(attempt: Attempt, answer: Answer, *, user) -> Activity:
+    return Activity(
+        user=user,
         verb=Activity.Verb.QUIZ_ANSWERED,
         kind=ItemKind.QUIZ,
         object_id=attempt.quiz_id,
         detail={"attempt": attempt.pk, "question": answer.question_id, "right": answer.is_correct},
         at=answer.answered_at,
     )
+
+
+def _record_activity(attempt: Attempt, answer: Answer, finished: bool) -> None:
+    _answered_activity(attempt, answer, user=attempt.user).save()
     if finished:
         _record_finished(attempt, user=attempt.user)
 
@@ -244,24 +255,25 @@ def attempt_submit(*, quiz: Quiz, user=None, session_key: str = "", answers: lis
     """
     if not answers:
         raise AnswerError("Send at least one answer.", "answers")
-    if not (user is not None and user.is_authenticated) and not session_key:
-        raise ValueError("an attempt belongs to a user or to a session")
-    user = user if user is not None and user.is_authenticated else None
+    user, session_key = _owner(user, session_key)
     # Locked, as answer_record locks a question, so an edit cannot slip between its version
     # and the answers graded against it.
     questions = {q.pk: q for q in _questions_with_choices(quiz, lock=True)}
     parsed = _parse_answers(answers, questions)
     versions = _versions_current([questions[item.question] for item in parsed])
-    graded = [(item, versions[item.question]) for item in parsed]
+    graded = []  # (answer, the version it is graded against, right?)
+    for item in parsed:
+        version = versions[item.question]
+        graded.append((item, version, version.choice(item.choice)["is_correct"]))
     now = timezone.now()
     attempt = Attempt.objects.create(
         quiz=quiz,
         user=user,
-        session_key="" if user else session_key,
+        session_key=session_key,
         mode=Attempt.Mode.ALL,
         choice_order=_choice_order(list(questions.values()), None),
         total=len(questions),
-        score=sum(version.choice(item.choice)["is_correct"] for item, version in graded),
+        score=sum(right for _, _, right in graded),
         finished_at=now,
     )
     created = Answer.objects.bulk_create(
@@ -270,10 +282,9 @@ def attempt_submit(*, quiz: Quiz, user=None, session_key: str = "", answers: lis
             question_id=item.question,
             version=version,
             choice_id=item.choice,
-            is_correct=version.choice(item.choice)["is_correct"],
-            answered_at=now,
+            is_correct=right,
         )
-        for item, version in graded
+        for item, version, right in graded
     )
     if user:
         _record_submitted(attempt, created, user=user)
@@ -283,17 +294,7 @@ def attempt_submit(*, quiz: Quiz, user=None, session_key: str = "", answers: lis
 def _record_submitted(attempt: Attempt, answers: list[Answer], *, user) -> None:
     """What answer_record writes for each answer of a signed-in learner (activity, reviews of
     the linked terms) and the finished quiz's activity, in bulk."""
-    answered = [
-        Activity(
-            user=user,
-            verb=Activity.Verb.QUIZ_ANSWERED,
-            kind=ItemKind.QUIZ,
-            object_id=attempt.quiz_id,
-            detail={"attempt": attempt.pk, "question": a.question_id, "right": a.is_correct},
-            at=a.answered_at,
-        )
-        for a in answers
-    ]
+    answered = [_answered_activity(attempt, a, user=user) for a in answers]
     Activity.objects.bulk_create([*answered, _finished_activity(attempt, user=user)])
     reviews_from_answers(
         user=user, answers=[(a.question_id, a.is_correct) for a in answers], at=attempt.finished_at
