@@ -193,17 +193,17 @@ class Learner:
                 self.expect(response, (302,), f"answer question {question}")
 
     def mark_concepts(self) -> None:
+        page = "/dashboard/"
+        token = csrf_token(self.browser.get(SERVER, page))  # the form's token, as a browser has it
         for number, concept in enumerate(self.content["concepts"]):
-            page = "/dashboard/"
             fields = {
-                "csrfmiddlewaretoken": self.browser.cookies.get("csrftoken", ""),
+                "csrfmiddlewaretoken": token,
                 "kind": "concept",
                 "object_id": str(concept),
                 "learned": "1",
                 "next": page,
             }
             if number == 0:
-                fields["csrfmiddlewaretoken"] = csrf_token(self.browser.get(SERVER, page))
                 responses = self.twice_at_once("/progress/learned/", fields, page)
             else:
                 responses = [self.post("/progress/learned/", fields, page)]
