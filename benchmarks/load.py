@@ -1,6 +1,7 @@
 """The site's load test (run by `make bench`): the production server under locust.
 
-    .venv/bin/python benchmarks/load.py [--sqlite-only] [--seconds 3] [--no-write]
+    .venv/bin/python benchmarks/load.py [--sqlite-only | --postgres-only] [--seconds 3] [--no-write]
+        [--kinds dashboard,quiz]   # those kinds and the static file only: for profiling
 
 It does what `make serve` does on two scratch databases, SQLite and PostgreSQL (migrate,
 load_content; collectstatic into STATIC_ROOT unless it is up to date), side by side before any
@@ -338,22 +339,26 @@ def bench_backend(
     workdir: Path,
     seconds: float,
     notes: list[str],
+    kinds: list[tuple[str, str]] = KINDS,
 ) -> dict:
+    """Every phase for all KINDS; for a subset (--kinds), their capacity phases only."""
     print(f"\n== {backend} ==", flush=True)
     env, config = prepared
     log_path = workdir / f"server-{backend}.log"
+    whole = kinds == KINDS
     plan = [
         {"classes": [user_class], "users": CLIENTS, "seconds": seconds + WARMUP_SECONDS}
-        for user_class, _ in KINDS
+        for user_class, _ in kinds
     ]
-    plan.append(
-        {
-            "classes": [user_class for user_class, _ in KINDS],
-            "users": MIX_CLIENTS_PER_KIND * len(KINDS),
-            "seconds": 1.5 * seconds + WARMUP_SECONDS,
-        }
-    )
-    if backend == "SQLite":
+    if whole:
+        plan.append(
+            {
+                "classes": [user_class for user_class, _ in KINDS],
+                "users": MIX_CLIENTS_PER_KIND * len(KINDS),
+                "seconds": 1.5 * seconds + WARMUP_SECONDS,
+            }
+        )
+    if whole and backend == "SQLite":
         plan.append(
             {
                 "classes": ["QuizAnswer"],
@@ -381,7 +386,7 @@ def bench_backend(
             print("  " + note)
             notes.append(note)
     capacity = []
-    for (_, kind), phase in zip(KINDS, phases, strict=False):
+    for (_, kind), phase in zip(kinds, phases, strict=False):
         row = next((r for r in phase["rows"] if r.kind == kind), Row(kind, 0, 0, 0.0, 0.0, 0.0))
         capacity.append(row)
         print(
@@ -394,10 +399,11 @@ def bench_backend(
     for row in capacity:
         row.ratio = row.rps / reference.rps if reference.rps else 0.0
     order = [kind for _, kind in KINDS]
-    mix = sorted(phases[len(KINDS)]["rows"], key=lambda r: order.index(r.kind))
-    print(f"  mix: {sum(r.rps for r in mix):.1f} req/s in all", flush=True)
+    mix = sorted(phases[len(KINDS)]["rows"], key=lambda r: order.index(r.kind)) if whole else []
+    if whole:
+        print(f"  mix: {sum(r.rps for r in mix):.1f} req/s in all", flush=True)
     writers = None
-    if backend == "SQLite":
+    if whole and backend == "SQLite":
         writers = phases[-1]["rows"][0]
         print(
             f"  {WRITERS} clients answering quizzes: {writers.rps:.1f} req/s, "
@@ -526,12 +532,14 @@ def report(
     for backend, result in results.items():
         lines += [f"## {backend}", "", "Capacity, one kind at a time:", ""]
         lines += capacity_table(result["capacity"])
-        lines += [
-            "",
-            f"Mix: every kind at once, {MIX_CLIENTS_PER_KIND} clients each, {seconds * 1.5:.0f} s:",
-            "",
-        ]
-        lines += mix_table(result["mix"])
+        if result["mix"]:
+            lines += [
+                "",
+                f"Mix: every kind at once, {MIX_CLIENTS_PER_KIND} clients each, "
+                f"{seconds * 1.5:.0f} s:",
+                "",
+            ]
+            lines += mix_table(result["mix"])
         writers = result.get("writers")
         if writers is not None:
             reference = next(r for r in result["capacity"] if r.kind == REFERENCE)
@@ -560,7 +568,24 @@ def main() -> int:
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--seconds", type=float, default=3.0, help="measured seconds per phase")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="skip SQLite (for profiling one backend)"
+    )
+    parser.add_argument(
+        "--kinds",
+        help="comma-separated words naming kinds, e.g. dashboard,quiz: only their capacity "
+        "(and the static file's), no mix, BENCHMARKS.md left alone; for profiling",
+    )
     args = parser.parse_args()
+    if args.sqlite_only and args.postgres_only:
+        parser.error("--sqlite-only and --postgres-only exclude each other")
+    kinds = KINDS
+    if args.kinds:
+        words = [w.strip().lower() for w in args.kinds.split(",") if w.strip()]
+        kinds = [(c, k) for c, k in KINDS if k == REFERENCE or any(w in k for w in words)]
+        if len(kinds) == 1:
+            parser.error(f"--kinds: none of {words} names a kind: {[k for _, k in KINDS]}")
+        args.no_write = True
     if not LOCUST.exists():
         print(f"locust is missing: run `make bench` (it creates {LOCUST.parent.parent})")
         return 1
@@ -568,7 +593,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     host = machine()
     started = time.monotonic()
-    backends = ["SQLite"] if args.sqlite_only else ["SQLite", "PostgreSQL"]
+    backends = ["SQLite", "PostgreSQL"]
+    if args.sqlite_only or args.postgres_only:
+        backends = ["SQLite"] if args.sqlite_only else ["PostgreSQL"]
     results: dict[str, dict] = {}
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, ExitStack() as databases:
@@ -584,7 +611,7 @@ def main() -> int:
             prepared = {b: job.result() for b, job in jobs.items()}
         for backend in backends:
             results[backend] = bench_backend(
-                backend, urls[backend], prepared[backend], workdir, args.seconds, notes
+                backend, urls[backend], prepared[backend], workdir, args.seconds, notes, kinds
             )
     missed = check_targets(results)
     text = report(results, missed, notes, host, args.seconds)

@@ -176,7 +176,9 @@ FSRS_FUZZING = env_bool("DJANGO_FSRS_FUZZING", True)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The site is written in English and translates nothing: without the translation machinery, each
+# number a template shows skips a thread-local language lookup (a tenth of a dashboard's calls).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from functools import cached_property, lru_cache
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 
 from glossary.models import Card
 from glossary.review_views import end_of_today
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, AttemptSummary, Quiz
+from quizzes.templatetags.quiz_extras import duration
 
 from .content_memo import for_content_version
 from .models import Activity, Bookmark, ItemKind, LearnedItem, LearningPathStage, RoadmapStage
@@ -39,7 +40,7 @@ class QuizScore:
     passed: bool
 
 
-def quiz_scores(attempts: list[Attempt]) -> dict[int, QuizScore]:
+def quiz_scores(attempts: list[AttemptSummary]) -> dict[int, QuizScore]:
     """Best and latest score per quiz, from finished attempts given newest first."""
     scores: dict[int, QuizScore] = {}
     best_values: dict[int, tuple[int, int]] = {}
@@ -56,16 +57,8 @@ def quiz_scores(attempts: list[Attempt]) -> dict[int, QuizScore]:
     return scores
 
 
-def _finished_attempts(request: HttpRequest) -> list[Attempt]:
-    return list(
-        Attempt.objects.owned_by(request.user, request.session.session_key)
-        .finished()
-        .select_related("quiz")
-        # Not the shuffled choice order (a list per question): nothing here reads it, and
-        # decoding it for every attempt was most of the cost of a long history.
-        .defer("choice_order")
-        .order_by("-finished_at")
-    )
+def _finished_attempts(request: HttpRequest) -> list[AttemptSummary]:
+    return Attempt.objects.owned_by(request.user, request.session.session_key).summaries()
 
 
 @dataclass
@@ -138,6 +131,16 @@ class Heatmap:
                 )
         return mark_safe("".join(cells))  # numbers and dates only, as said above
 
+    @cached_property
+    def month_rows(self) -> SafeString:
+        """The table alternative's rows (a month's name and year, and a number), built here too."""
+        return mark_safe(
+            "".join(
+                f'<tr><th scope="row">{month}</th><td class="num">{n:d}</td></tr>'
+                for month, n in self.months
+            )
+        )
+
 
 def heatmap(counts: dict[date, int], today: date) -> Heatmap:
     """The year to today as a heatmap. Kept for the same counts and day (a learner's dashboard
@@ -190,9 +193,15 @@ class Forecast:
     def due_today(self) -> int:
         return self.days[0][1] if self.days else 0
 
-    def rows(self) -> list[tuple[str, str]]:
-        # Numbers as strings: through the template each would be localized, 30 times a page.
-        return [(day_label(day), str(n)) for day, n in self.days]
+    def table_rows(self) -> SafeString:
+        """The table's 30 rows, built here as the bars are (through the template, its 60 cells
+        were a sixth of the page's rendering); dates and numbers only."""
+        return mark_safe(
+            "".join(
+                f'<tr><th scope="row">{day_label(day)}</th><td class="num">{n:d}</td></tr>'
+                for day, n in self.days
+            )
+        )
 
     def bars_svg(self) -> SafeString:
         """The bars (100 units tall at the busiest day), built here as the heatmap's cells are;
@@ -210,7 +219,7 @@ class Forecast:
 
 @dataclass
 class ScorePoint:
-    attempt: Attempt
+    attempt: AttemptSummary
     x: float
     y: float
 
@@ -220,7 +229,9 @@ class ScorePoint:
         return round(100 * a.score / a.total) if a.total else 0
 
 
-def score_chart(attempts: list[Attempt], width: int = 600, height: int = 200) -> list[ScorePoint]:
+def score_chart(
+    attempts: list[AttemptSummary], width: int = 600, height: int = 200
+) -> list[ScorePoint]:
     """Finished attempts oldest first, placed on an SVG of the given size (y: percent)."""
     ordered = list(reversed(attempts))[-50:]
     if not ordered:
@@ -241,7 +252,7 @@ def score_dots_svg(points: list[ScorePoint]) -> SafeString:
     return mark_safe(
         "".join(
             f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="4" class="score-dot">'
-            f"<title>{escape(p.attempt.quiz.title)}: {p.percent:d} %</title></circle>"
+            f"<title>{escape(p.attempt.quiz_title)}: {p.percent:d} %</title></circle>"
             for p in points
         )
     )
@@ -280,12 +291,80 @@ def review_forecast(user, today: date, days: int = 30) -> list[tuple[date, int]]
     ]
 
 
-def _dashboard_content() -> tuple[list[RoadmapStage], list[LearningPathStage]]:
-    """The roadmap's stages (with their items, concepts and quizzes) and the learning path."""
-    stages = RoadmapStage.objects.prefetch_related(
-        "items", "concepts", Prefetch("quizzes", queryset=Quiz.objects.order_by("position"))
+@dataclass
+class DashboardContent:
+    """What the dashboard shows of the content, the same for every learner: the roadmap's stages
+    (with their items, concepts and quizzes), the learning path, and each one's link as HTML."""
+
+    stages: list[RoadmapStage]
+    stage_links: dict[int, str]
+    path_stages: list[LearningPathStage]
+    path_links: dict[int, str]
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{escape(url)}">{escape(text)}</a>'
+
+
+def _dashboard_content() -> DashboardContent:
+    stages = list(
+        RoadmapStage.objects.prefetch_related(
+            "items", "concepts", Prefetch("quizzes", queryset=Quiz.objects.order_by("position"))
+        )
     )
-    return list(stages), list(LearningPathStage.objects.all())
+    path_stages = list(LearningPathStage.objects.all())
+    return DashboardContent(
+        stages=stages,
+        stage_links={s.pk: _link(s.get_absolute_url(), f"{s.number}. {s.title}") for s in stages},
+        path_stages=path_stages,
+        path_links={s.pk: _link(s.get_absolute_url(), s.title) for s in path_stages},
+    )
+
+
+# The rows of the dashboard's tables and lists are built here, as its charts are: through the
+# template language (a variable costs some fifty function calls: lookup, localization, escaping)
+# they were most of the page's rendering. Text is escaped (`_link`, `escape`); the rest are
+# numbers and dates formatted here.
+
+
+LEARNED_MARK = ' <span class="done">✓ learned</span>'
+
+
+def stage_rows(per_stage: list[StageProgress], links: dict[int, str]) -> SafeString:
+    rows = []
+    for p in per_stage:
+        complete = ' <span class="done">✓ complete</span>' if p.complete else ""
+        rows.append(
+            f'<tr><th scope="row">{links[p.stage.pk]}{complete}</th>'
+            f'<td class="num">{p.done:d} / {p.total:d}</td>'
+            f'<td><progress max="{p.total:d}" value="{p.done:d}">{p.percent:d} %</progress></td>'
+            "</tr>"
+        )
+    return mark_safe("".join(rows))  # links escaped in _link, numbers
+
+
+def path_items(
+    path_stages: list[LearningPathStage], links: dict[int, str], learned: set
+) -> SafeString:
+    items = []
+    for stage in path_stages:
+        done = (ItemKind.LEARNING_PATH_STAGE, stage.pk) in learned
+        items.append(f"<li>{links[stage.pk]}{LEARNED_MARK if done else ''}</li>")
+    return mark_safe("".join(items))  # links escaped in _link
+
+
+def attempt_rows(attempts: list[AttemptSummary], zone: tzinfo) -> SafeString:
+    """When (in the learner's time zone), the quiz, the score and the time taken."""
+    rows = []
+    for a in attempts:
+        at = a.finished_at.astimezone(zone)
+        when = f"{at.day} {MONTHS[at.month - 1]} {at.year}, {at:%H:%M}"
+        rows.append(
+            f'<tr><td><time datetime="{at.isoformat()}">{when}</time></td>'
+            f"<td>{_link(a.get_absolute_url(), a.quiz_title)}</td>"
+            f'<td class="num">{a.score:d} / {a.total:d}</td><td>{duration(a.duration)}</td></tr>'
+        )
+    return mark_safe("".join(rows))  # title escaped in _link; dates, numbers, a duration
 
 
 @login_required
@@ -297,7 +376,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Only what is learned: the dashboard lists bookmarks itself, with their titles.
     learned = set(LearnedItem.objects.filter(user=user).values_list("kind", "object_id"))
     # The same for every learner: built once per content version, not per request.
-    stages, path_stages = for_content_version("dashboard", _dashboard_content)
+    content = for_content_version("dashboard", _dashboard_content)
+    stages = content.stages
     attempts = _finished_attempts(request)
     scores = quiz_scores(attempts)
     per_stage = [stage_progress(stage, learned, scores) for stage in stages]
@@ -317,13 +397,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "learning/dashboard.html",
         {
             "next_item": next_to_learn(stages, learned),
-            "stages": per_stage,
+            "stage_rows": stage_rows(per_stage, content.stage_links),
             "overall_done": sum(p.done for p in per_stage),
             "overall_total": sum(p.total for p in per_stage),
-            "path_stages": [
-                (s, (ItemKind.LEARNING_PATH_STAGE, s.pk) in learned) for s in path_stages
-            ],
-            "recent_attempts": attempts[:10],
+            "path_items": path_items(content.path_stages, content.path_links, learned),
+            "recent_attempts": attempt_rows(attempts[:10], zone),
             "current_streak": current_streak(day_counts, today),
             "longest_streak": longest_streak(day_counts),
             "heatmap": heatmap(day_counts, today),

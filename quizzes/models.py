@@ -3,6 +3,9 @@ and their answers, which are kept exactly as the learner saw them (question vers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -166,6 +169,28 @@ class QuestionVersion(models.Model):
         return next(c for c in self.snapshot["choices"] if c["is_correct"])
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptSummary:
+    """A finished attempt as score tables and charts show it: plain values, no model instances
+    (a long history read as attempts with their quizzes was most of a dashboard's time)."""
+
+    pk: int
+    quiz_id: int
+    quiz_slug: str
+    quiz_title: str
+    score: int
+    total: int
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.finished_at - self.started_at
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:attempt", args=[self.quiz_slug, self.pk])
+
+
 class AttemptQuerySet(models.QuerySet):
     def owned_by(self, user, session_key: str | None) -> AttemptQuerySet:
         """The attempts of a signed-in user, or of this browser session for anonymous ones."""
@@ -180,6 +205,24 @@ class AttemptQuerySet(models.QuerySet):
 
     def open(self) -> AttemptQuerySet:
         return self.filter(finished_at=None)
+
+    def summaries(self) -> list[AttemptSummary]:
+        """The finished ones, newest first, as AttemptSummary values (one query)."""
+        rows = (
+            self.finished()
+            .order_by("-finished_at", "-pk")
+            .values_list(
+                "pk",
+                "quiz_id",
+                "quiz__slug",
+                "quiz__title",
+                "score",
+                "total",
+                "started_at",
+                "finished_at",
+            )
+        )
+        return [AttemptSummary(*row) for row in rows]
 
 
 class Attempt(models.Model):

@@ -79,8 +79,7 @@ class MyProgress(APIView):
         bookmarks = list(Bookmark.objects.filter(user=user))
         refs = resolve([(x.kind, x.object_id) for x in learned + bookmarks])
         learned_pairs = {(x.kind, x.object_id) for x in learned}
-        attempts = list(Attempt.objects.filter(user=user).finished().order_by("-finished_at"))
-        scores = quiz_scores(attempts)
+        scores = quiz_scores(Attempt.objects.filter(user=user).summaries())
         stages = RoadmapStage.objects.prefetch_related("items", "concepts", "quizzes")
         data = {
             "username": user.get_username(),
