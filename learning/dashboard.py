@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 from functools import cached_property, lru_cache
@@ -274,13 +275,13 @@ def review_forecast(user, today: date, days: int = 30) -> list[tuple[date, int]]
     """Cards due on each of the next `days` days (day 0 includes everything overdue), counted
     in the learner's time zone; one query."""
     horizon = end_of_today(user) + timedelta(days=days - 1)
-    counts = {
-        row["day"]: row["n"]
-        for row in Card.objects.filter(user=user, due__lt=horizon)
-        .annotate(day=TruncDate("due", tzinfo=user.zone))
-        .values("day")
-        .annotate(n=Count("id"))
-    }
+    # At most one card per glossary term (a few dozen): their days are counted here, which
+    # costs less than grouping in SQL by a date in the learner's time zone.
+    zone = user.zone
+    counts = Counter(
+        due.astimezone(zone).date()
+        for due in Card.objects.filter(user=user, due__lt=horizon).values_list("due", flat=True)
+    )
     overdue = sum(n for day, n in counts.items() if day < today)
     return [
         (
@@ -327,15 +328,15 @@ def _dashboard_content() -> DashboardContent:
 # numbers and dates formatted here.
 
 
+COMPLETE_MARK = ' <span class="done">✓ complete</span>'
 LEARNED_MARK = ' <span class="done">✓ learned</span>'
 
 
 def stage_rows(per_stage: list[StageProgress], links: dict[int, str]) -> SafeString:
     rows = []
     for p in per_stage:
-        complete = ' <span class="done">✓ complete</span>' if p.complete else ""
         rows.append(
-            f'<tr><th scope="row">{links[p.stage.pk]}{complete}</th>'
+            f'<tr><th scope="row">{links[p.stage.pk]}{COMPLETE_MARK if p.complete else ""}</th>'
             f'<td class="num">{p.done:d} / {p.total:d}</td>'
             f'<td><progress max="{p.total:d}" value="{p.done:d}">{p.percent:d} %</progress></td>'
             "</tr>"
@@ -389,8 +390,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     }
     forecast = review_forecast(user, today)
-    bookmarks = list(Bookmark.objects.filter(user=user)[:50])
-    refs = resolve([(b.kind, b.object_id) for b in bookmarks])
+    bookmarks = list(Bookmark.objects.filter(user=user).values_list("kind", "object_id")[:50])
+    refs = resolve(bookmarks)
     points = score_chart(attempts)
     return render(
         request,
@@ -408,9 +409,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "points": points,
             "score_dots": score_dots_svg(points),
             "polyline": " ".join(f"{p.x:.1f},{p.y:.1f}" for p in points),
-            "bookmarks": [
-                refs[(b.kind, b.object_id)] for b in bookmarks if (b.kind, b.object_id) in refs
-            ],
+            "bookmarks": [refs[b] for b in bookmarks if b in refs],
             "learned_count": len(learned),
             "pass_percent": PASS_PERCENT,
             "today": today,

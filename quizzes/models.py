@@ -201,7 +201,7 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(user=None, session_key=session_key)
 
     def finished(self) -> AttemptQuerySet:
-        return self.exclude(finished_at=None)
+        return self.filter(finished_at__isnull=False)
 
     def open(self) -> AttemptQuerySet:
         return self.filter(finished_at=None)

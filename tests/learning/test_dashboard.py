@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from glossary import services as glossary_services
-from glossary.models import Term
+from glossary.models import Card, Term
 from learning import services
 from learning.dashboard import day_label
 from learning.models import Activity, Concept, LearningPathStage, RoadmapStage
@@ -109,10 +109,13 @@ def test_an_edit_to_the_roadmap_reaches_the_dashboard_at_once(
 
 
 def test_the_score_chart_escapes_quiz_titles(client):
-    """The chart's dots are built in Python: a quiz title with markup is shown, not run."""
+    """The chart's dots and the tables are built in Python: titles with markup are shown, not
+    run (a quiz's in its dot and its attempt's row, a stage's and a path stage's in their links)."""
     user = User.objects.create_user("chart", password="x" * 12)
     quiz = Quiz.objects.get(slug="practice-quiz")
     Quiz.objects.filter(pk=quiz.pk).update(title='<script>alert("t")</script> & more')
+    RoadmapStage.objects.filter(number=1).update(title="<script>alert(1)</script>stage")
+    LearningPathStage.objects.filter(number=1).update(title="<img src=x>path")
     question = quiz.questions.order_by("position").first()
     quiz_services.attempt_submit(
         quiz=quiz,
@@ -124,6 +127,9 @@ def test_the_score_chart_escapes_quiz_titles(client):
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; more: " in page
     assert page.count('class="score-dot"') == 1
+    assert page.count("&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; more</a>") == 1
+    assert "1. &lt;script&gt;alert(1)&lt;/script&gt;stage</a>" in page
+    assert "&lt;img src=x&gt;path</a>" in page and "<img src=x>" not in page
 
 
 class _Tables(HTMLParser):
@@ -208,7 +214,10 @@ def test_the_dashboard_tables_say_what_the_learner_did(client):
         finished_at=datetime(2026, 12, 2, 20, 0, tzinfo=UTC),
     )
     terms = list(Term.objects.order_by("pk")[:3])
-    glossary_services.deck_add(user=user, terms=terms)
+    glossary_services.deck_add(user=user, terms=terms)  # due at once
+    now = timezone.now()
+    Card.objects.filter(user=user, term=terms[1]).update(due=now + timedelta(days=2))
+    Card.objects.filter(user=user, term=terms[2]).update(due=now - timedelta(days=3))  # overdue
     client.force_login(user)
 
     page = _Tables(client.get("/dashboard/").content.decode())
@@ -240,8 +249,9 @@ def test_the_dashboard_tables_say_what_the_learner_did(client):
     forecast = page.tables["Cards due per day"]
     assert len(forecast) == 30
     today = timezone.now().astimezone(user.zone).date()
-    assert forecast[0] == [day_label(today), "3"]
-    assert all(row[1] == "0" for row in forecast[1:])
+    assert forecast[0] == [day_label(today), "2"]  # due now, and the overdue one
+    assert forecast[2] == [day_label(today + timedelta(days=2)), "1"]
+    assert [row[1] for row in forecast[1:]].count("0") == 28
 
     months = page.tables["Things done per month"]
     assert months[-1] == [
