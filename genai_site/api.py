@@ -361,6 +361,10 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # The schema's maxLength is of the text as sent: counted before the surrounding spaces
+        # are trimmed (after, 200 characters and 4 spaces would pass).
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
